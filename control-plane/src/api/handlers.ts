@@ -1,0 +1,41 @@
+// The user API: one thin handler per ECS operation, mapping the request to a service call.
+import type { EcsControlPlaneHandlers } from '../../../proto/gen/ecs/v1/EcsControlPlane.js';
+import * as clusters from '../services/clusters.js';
+import * as instances from '../services/container-instances.js';
+import type { Context } from '../services/context.js';
+import * as taskDefinitions from '../services/task-definitions.js';
+import * as tasks from '../services/tasks.js';
+import { unary } from './unary.js';
+
+export function controlPlaneHandlers(ctx: Context): EcsControlPlaneHandlers {
+  return {
+    CreateCluster: unary(ctx, 'CreateCluster', (r) => clusters.createCluster(ctx, r)),
+    DeleteCluster: unary(ctx, 'DeleteCluster', (r) => clusters.deleteCluster(ctx, r.cluster)),
+    DescribeClusters: unary(ctx, 'DescribeClusters', (r) => clusters.describeClusters(ctx, r.clusters, r.include)),
+    ListClusters: unary(ctx, 'ListClusters', (r) => clusters.listClusters(ctx, r)),
+
+    RegisterTaskDefinition: unary(ctx, 'RegisterTaskDefinition', (r) => taskDefinitions.registerTaskDefinition(ctx, r)),
+    DeregisterTaskDefinition: unary(ctx, 'DeregisterTaskDefinition', (r) => taskDefinitions.deregisterTaskDefinition(ctx, r.taskDefinition)),
+    DescribeTaskDefinition: unary(ctx, 'DescribeTaskDefinition', (r) =>
+      taskDefinitions.describeTaskDefinition(ctx, r.taskDefinition, r.include),
+    ),
+    ListTaskDefinitions: unary(ctx, 'ListTaskDefinitions', (r) => taskDefinitions.listTaskDefinitions(ctx, r)),
+    ListTaskDefinitionFamilies: unary(ctx, 'ListTaskDefinitionFamilies', (r) => taskDefinitions.listTaskDefinitionFamilies(ctx, r)),
+
+    RunTask: unary(ctx, 'RunTask', (r) => tasks.runTask(ctx, r)),
+    StopTask: unary(ctx, 'StopTask', (r) => tasks.stopTask(ctx, r)),
+    DescribeTasks: unary(ctx, 'DescribeTasks', (r) => tasks.describeTasks(ctx, r.cluster, r.tasks)),
+    ListTasks: unary(ctx, 'ListTasks', (r) => tasks.listTasks(ctx, r)),
+
+    ListContainerInstances: unary(ctx, 'ListContainerInstances', (r) => instances.listContainerInstances(ctx, r)),
+    DescribeContainerInstances: unary(ctx, 'DescribeContainerInstances', (r) =>
+      instances.describeContainerInstances(ctx, r.cluster, r.containerInstances, r.include),
+    ),
+    UpdateContainerInstancesState: unary(ctx, 'UpdateContainerInstancesState', (r) =>
+      instances.updateContainerInstancesState(ctx, r.cluster, r.containerInstances, r.status),
+    ),
+    DeregisterContainerInstance: unary(ctx, 'DeregisterContainerInstance', (r) =>
+      instances.deregisterContainerInstance(ctx, r.cluster, r.containerInstance, r.force ?? false),
+    ),
+  };
+}

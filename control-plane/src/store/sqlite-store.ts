@@ -1,0 +1,224 @@
+// SQLite implementation of the Store (better-sqlite3, WAL). The only file with SQL in it.
+// Records are kept as JSON documents with the columns queries need alongside.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterRecord, InstanceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
+import type { Store, TaskDefinitionQuery, TaskQuery } from './store.js';
+
+const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE clusters (
+     name TEXT PRIMARY KEY,
+     status TEXT NOT NULL,
+     created_at REAL NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE TABLE task_definitions (
+     family TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     doc TEXT NOT NULL,
+     PRIMARY KEY (family, revision)
+   );
+   CREATE TABLE container_instances (
+     arn TEXT PRIMARY KEY,
+     cluster TEXT NOT NULL,
+     host_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     agent_connected INTEGER NOT NULL,
+     registered_at REAL NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE INDEX container_instances_cluster ON container_instances (cluster, registered_at);
+   CREATE TABLE tasks (
+     arn TEXT PRIMARY KEY,
+     cluster TEXT NOT NULL,
+     container_instance_arn TEXT,
+     family TEXT NOT NULL,
+     started_by TEXT,
+     task_group TEXT,
+     last_status TEXT NOT NULL,
+     desired_status TEXT NOT NULL,
+     created_at REAL NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE INDEX tasks_cluster ON tasks (cluster, created_at);
+   CREATE INDEX tasks_instance ON tasks (container_instance_arn, last_status);`,
+];
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts: ReturnType<SqliteStore['prepare']>;
+
+  /** `dataDir` of ':memory:' keeps everything in memory (tests). */
+  constructor(dataDir: string) {
+    let file = ':memory:';
+    if (dataDir !== ':memory:') {
+      mkdirSync(dataDir, { recursive: true });
+      file = join(dataDir, 'ecs.db');
+    }
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+    this.stmts = this.prepare();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      getCluster: db.prepare('SELECT doc FROM clusters WHERE name = ?'),
+      putCluster: db.prepare('INSERT OR REPLACE INTO clusters (name, status, created_at, doc) VALUES (?, ?, ?, ?)'),
+      listClusters: db.prepare('SELECT doc FROM clusters ORDER BY created_at, name'),
+      listClustersByStatus: db.prepare('SELECT doc FROM clusters WHERE status = ? ORDER BY created_at, name'),
+
+      getTd: db.prepare('SELECT doc FROM task_definitions WHERE family = ? AND revision = ?'),
+      latestTd: db.prepare('SELECT doc FROM task_definitions WHERE family = ? ORDER BY revision DESC LIMIT 1'),
+      latestTdByStatus: db.prepare('SELECT doc FROM task_definitions WHERE family = ? AND status = ? ORDER BY revision DESC LIMIT 1'),
+      maxRevision: db.prepare('SELECT MAX(revision) AS r FROM task_definitions WHERE family = ?'),
+      putTd: db.prepare('INSERT OR REPLACE INTO task_definitions (family, revision, status, doc) VALUES (?, ?, ?, ?)'),
+      listTds: db.prepare(
+        `SELECT doc FROM task_definitions
+          WHERE (@family IS NULL OR family = @family)
+            AND (@prefix IS NULL OR substr(family, 1, length(@prefix)) = @prefix)
+            AND (@status IS NULL OR status = @status)
+          ORDER BY family, revision`,
+      ),
+
+      getInstance: db.prepare('SELECT doc FROM container_instances WHERE arn = ?'),
+      findInstanceByHost: db.prepare(
+        "SELECT doc FROM container_instances WHERE cluster = ? AND host_id = ? AND status != 'INACTIVE' ORDER BY registered_at DESC LIMIT 1",
+      ),
+      putInstance: db.prepare(
+        'INSERT OR REPLACE INTO container_instances (arn, cluster, host_id, status, agent_connected, registered_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      listInstances: db.prepare('SELECT doc FROM container_instances WHERE cluster = ? ORDER BY registered_at, arn'),
+      listInstancesByStatus: db.prepare(
+        'SELECT doc FROM container_instances WHERE cluster = ? AND status = ? ORDER BY registered_at, arn',
+      ),
+      listConnected: db.prepare('SELECT doc FROM container_instances WHERE agent_connected = 1'),
+
+      getTask: db.prepare('SELECT doc FROM tasks WHERE arn = ?'),
+      putTask: db.prepare(
+        `INSERT OR REPLACE INTO tasks (arn, cluster, container_instance_arn, family, started_by, task_group, last_status, desired_status, created_at, doc)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      listTasks: db.prepare(
+        `SELECT doc FROM tasks
+          WHERE cluster = @cluster
+            AND (@instance IS NULL OR container_instance_arn = @instance)
+            AND (@family IS NULL OR family = @family)
+            AND (@startedBy IS NULL OR started_by = @startedBy)
+            AND (@group IS NULL OR task_group = @group)
+            AND (@desired IS NULL OR desired_status = @desired)
+            AND (@notStopped = 0 OR last_status != 'STOPPED')
+          ORDER BY created_at, arn`,
+      ),
+    };
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  getCluster(name: string): ClusterRecord | undefined {
+    return one(this.stmts.getCluster.get(name));
+  }
+  putCluster(c: ClusterRecord): void {
+    this.stmts.putCluster.run(c.name, c.status, c.createdAt, JSON.stringify(c));
+  }
+  listClusters(status?: string): ClusterRecord[] {
+    return many(status ? this.stmts.listClustersByStatus.all(status) : this.stmts.listClusters.all());
+  }
+
+  getTaskDefinition(family: string, revision: number): TaskDefinitionRecord | undefined {
+    return one(this.stmts.getTd.get(family, revision));
+  }
+  latestTaskDefinition(family: string, status?: string): TaskDefinitionRecord | undefined {
+    return one(status ? this.stmts.latestTdByStatus.get(family, status) : this.stmts.latestTd.get(family));
+  }
+  maxRevision(family: string): number {
+    const row = this.stmts.maxRevision.get(family) as { r: number | null };
+    return row.r ?? 0;
+  }
+  putTaskDefinition(td: TaskDefinitionRecord): void {
+    this.stmts.putTd.run(td.family, td.revision, td.status, JSON.stringify(td));
+  }
+  listTaskDefinitions(q: TaskDefinitionQuery): TaskDefinitionRecord[] {
+    return many(
+      this.stmts.listTds.all({ family: q.family ?? null, prefix: q.familyPrefix ?? null, status: q.status ?? null }),
+    );
+  }
+
+  getInstance(arn: string): InstanceRecord | undefined {
+    return one(this.stmts.getInstance.get(arn));
+  }
+  findInstanceByHostId(cluster: string, instanceId: string): InstanceRecord | undefined {
+    return one(this.stmts.findInstanceByHost.get(cluster, instanceId));
+  }
+  putInstance(i: InstanceRecord): void {
+    this.stmts.putInstance.run(i.arn, i.cluster, i.instanceId, i.status, i.agentConnected ? 1 : 0, i.registeredAt, JSON.stringify(i));
+  }
+  listInstances(cluster: string, status?: string): InstanceRecord[] {
+    return many(status ? this.stmts.listInstancesByStatus.all(cluster, status) : this.stmts.listInstances.all(cluster));
+  }
+  listConnectedInstances(): InstanceRecord[] {
+    return many(this.stmts.listConnected.all());
+  }
+
+  getTask(arn: string): TaskRecord | undefined {
+    return one(this.stmts.getTask.get(arn));
+  }
+  putTask(t: TaskRecord): void {
+    this.stmts.putTask.run(
+      t.arn,
+      t.cluster,
+      t.task.containerInstanceArn ?? null,
+      t.family,
+      t.task.startedBy ?? null,
+      t.task.group ?? null,
+      t.task.lastStatus,
+      t.task.desiredStatus,
+      t.task.createdAt ?? 0,
+      JSON.stringify(t),
+    );
+  }
+  listTasks(q: TaskQuery): TaskRecord[] {
+    return many(
+      this.stmts.listTasks.all({
+        cluster: q.cluster,
+        instance: q.containerInstanceArn ?? null,
+        family: q.family ?? null,
+        startedBy: q.startedBy ?? null,
+        group: q.group ?? null,
+        desired: q.desiredStatus ?? null,
+        notStopped: q.notStopped ? 1 : 0,
+      }),
+    );
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+function one<T>(row: unknown): T | undefined {
+  return row ? (JSON.parse((row as { doc: string }).doc) as T) : undefined;
+}
+
+function many<T>(rows: unknown[]): T[] {
+  return rows.map((r) => JSON.parse((r as { doc: string }).doc) as T);
+}
