@@ -1,0 +1,99 @@
+// bench/task-start: RunTask → RUNNING (as seen through the API) against `docker run -d` of the same
+// container, N rounds each, interleaved, in one run. Real processes: the compiled control plane and
+// agent on the local Docker engine. Prints p50/p95 of both and the p50 ratio (target ≤ 1.5; goal 1.2).
+import * as grpc from '@grpc/grpc-js';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadProtos } from '../proto/index.js';
+import { buildBusyboxImage } from '../test/helpers/images.js';
+import { BIN, docker, eventually, freePort, removeInstanceContainers, requireBuild, startProcess, tempDir } from '../test/helpers/processes.js';
+
+const IMAGE = 'ecs-bench/httpd:latest';
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+function dockerRunOnce(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    execFile('docker', ['run', '-d', '--label', 'ecs-bench=1', '-p', '0:80', '--cpu-shares', '128', '--memory', '64m', IMAGE], (err) => {
+      if (err) reject(err);
+      else resolve(performance.now() - t0);
+    });
+  });
+}
+
+export async function main(args: string[]): Promise<void> {
+  const rounds = Number(args[0] ?? 20);
+  requireBuild();
+  buildBusyboxImage(IMAGE);
+  const dir = tempDir('ecs-bench-');
+  const endpoint = `127.0.0.1:${await freePort()}`;
+  const cp = startProcess(BIN.controlPlane, ['--listen', endpoint, '--data-dir', join(dir, 'cp'), '--log-level', 'warn'], {}, join(dir, 'cp.log'));
+  writeFileSync(join(dir, 'ecs.config'), `ECS_BACKEND_HOST=${endpoint}\nECS_DATADIR=${join(dir, 'agent')}\nECS_LOGLEVEL=warn\nECS_IMAGE_PULL_BEHAVIOR=prefer-cached\nECS_CONTAINER_STOP_TIMEOUT=1s\n`);
+  const agent = startProcess(BIN.agent, [], { ECS_CONFIG_FILE: join(dir, 'ecs.config') }, join(dir, 'agent.log'));
+  const { cp: proto } = loadProtos();
+  const client = new proto.ecs.v1.EcsControlPlane(endpoint, grpc.credentials.createInsecure());
+  const call = <T = any>(m: string, req: object) =>
+    new Promise<T>((res, rej) => (client as any)[m](req, (e: Error | null, r: T) => (e ? rej(e) : res(r))));
+  let instanceArn = '';
+  try {
+    instanceArn = await eventually('the agent to connect', async () => {
+      const l = await call('ListContainerInstances', {});
+      const arn = l.containerInstanceArns[0];
+      if (!arn) return undefined;
+      const d = await call('DescribeContainerInstances', { containerInstances: [arn] });
+      return d.containerInstances[0].agentConnected ? arn : undefined;
+    });
+    await call('RegisterTaskDefinition', {
+      family: 'bench',
+      containerDefinitions: [{ name: 'web', image: IMAGE, cpu: 128, memory: 64, essential: true, portMappings: [{ containerPort: 80, hostPort: 0 }] }],
+    });
+    const ecs: number[] = [];
+    const base: number[] = [];
+    const started: string[] = [];
+    const runOnce = async () => {
+      const t0 = performance.now();
+      const r = await call('RunTask', { taskDefinition: 'bench' });
+      const arn = r.tasks[0].taskArn;
+      started.push(arn);
+      for (;;) {
+        const d = await call('DescribeTasks', { tasks: [arn] });
+        if (d.tasks[0].lastStatus === 'RUNNING') return performance.now() - t0;
+        if (d.tasks[0].lastStatus === 'STOPPED') throw new Error(`task stopped: ${d.tasks[0].stoppedReason}`);
+        await new Promise((res) => setTimeout(res, 2));
+      }
+    };
+    // one warm-up of each, not counted
+    await runOnce();
+    await dockerRunOnce();
+    for (let i = 0; i < rounds; i++) {
+      ecs.push(await runOnce());
+      base.push(await dockerRunOnce());
+    }
+    const result = {
+      rounds,
+      ecsRunTaskToRunningP50Ms: round2(percentile(ecs, 50)),
+      ecsRunTaskToRunningP95Ms: round2(percentile(ecs, 95)),
+      dockerRunP50Ms: round2(percentile(base, 50)),
+      dockerRunP95Ms: round2(percentile(base, 95)),
+      p50Ratio: round2(percentile(ecs, 50) / percentile(base, 50)),
+      p95Ratio: round2(percentile(ecs, 95) / percentile(base, 95)),
+    };
+    process.stderr.write(`ecs: ${ecs.map((x) => x.toFixed(0)).join(' ')}\ndocker run: ${base.map((x) => x.toFixed(0)).join(' ')}\n`);
+    for (const arn of started) await call('StopTask', { task: arn, reason: 'bench done' }).catch(() => {});
+    console.log(JSON.stringify(result));
+  } finally {
+    client.close();
+    await agent.kill('SIGKILL');
+    await cp.kill();
+    if (instanceArn) await removeInstanceContainers(instanceArn);
+    const ids = (await docker(['ps', '-aq', '--filter', 'label=ecs-bench=1'])).split('\n').filter(Boolean);
+    if (ids.length) await docker(['rm', '-f', ...ids]);
+  }
+}
