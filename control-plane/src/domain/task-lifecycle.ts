@@ -107,8 +107,12 @@ export function applyStateChange(rec: TaskRecord, change: TaskStateChange__Outpu
     if (!task.stoppedReason && change.reason) task.stoppedReason = change.reason;
     if (!task.stopCode && change.stopCode) task.stopCode = change.stopCode;
     if (!task.stoppedReason) task.stoppedReason = 'Task stopped';
-  } else if (change.reason && !task.stoppedReason && isStopping(change.status)) {
-    task.stoppedReason = change.reason;
+  } else if (isStopping(task.lastStatus) && task.desiredStatus !== 'STOPPED') {
+    // The agent is stopping the task on its own (an essential container exited): as in ECS, the
+    // task's desired status becomes STOPPED and the agent's reason is the stop reason.
+    task.desiredStatus = 'STOPPED';
+    task.stoppingAt = task.stoppingAt ?? now;
+    if (change.reason && !task.stoppedReason) task.stoppedReason = change.reason;
     if (change.stopCode && !task.stopCode) task.stopCode = change.stopCode;
   }
   task.version = (task.version ?? 0) + 1;

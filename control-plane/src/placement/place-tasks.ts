@@ -16,7 +16,8 @@ export interface Candidate {
 
 export interface PlacementFailure {
   arn?: string;
-  /** ECS's failure reasons: AGENT, RESOURCE:CPU, RESOURCE:MEMORY, RESOURCE:PORTS, RESOURCE:PORTS_UDP */
+  /** ECS's failure reasons: AGENT, RESOURCE:CPU, RESOURCE:MEMORY, RESOURCE:PORTS, RESOURCE:PORTS_UDP; or the
+   * instance's status (DRAINING) when no instance is ACTIVE. */
   reason: string;
 }
 
@@ -73,6 +74,7 @@ export function placeTasks(
   random: () => number,
 ): PlacementResult {
   const active = candidates.filter((c) => c.status === 'ACTIVE');
+  if (active.length === 0) return { placements: [], failures: candidates.map((c) => ({ arn: c.arn, reason: c.status })) };
   const placements: string[] = [];
   for (let i = 0; i < count; i++) {
     const feasible = active.filter((c) => !firstFailingFilter(c, needs));

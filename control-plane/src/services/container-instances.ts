@@ -6,7 +6,7 @@ import type { ListContainerInstancesRequest__Output } from '../../../proto/gen/e
 import { containerInstanceArn, isArn, resourceId } from '../domain/arn.js';
 import { InvalidParameterException } from '../domain/errors.js';
 import { remainingResources, taskCounts } from '../domain/instance-resources.js';
-import type { ClusterRecord, InstanceRecord, InstanceStatus } from '../domain/records.js';
+import type { ClusterRecord, InstanceRecord, InstanceStatus, TaskRecord } from '../domain/records.js';
 import { requireCluster } from './clusters.js';
 import type { Context } from './context.js';
 import { paginate } from './pagination.js';
@@ -109,6 +109,23 @@ export function updateContainerInstancesState(
   return { containerInstances: updated.instances.map((i) => instanceView(ctx, i)), failures: updated.failures };
 }
 
+function orphaned(t: TaskRecord, now: number): TaskRecord {
+  const reason = 'Task orphaned: its container instance was deregistered with force; its containers were left as they were.';
+  return {
+    ...t,
+    task: {
+      ...t.task,
+      lastStatus: 'STOPPED',
+      desiredStatus: 'STOPPED',
+      stoppedReason: t.task.stoppedReason ?? reason,
+      stoppingAt: t.task.stoppingAt ?? now,
+      stoppedAt: now,
+      connectivity: 'DISCONNECTED',
+      version: (t.task.version ?? 0) + 1,
+    },
+  };
+}
+
 export function deregisterContainerInstance(
   ctx: Context,
   cluster: string | undefined,
@@ -128,6 +145,9 @@ export function deregisterContainerInstance(
     }
     const next: InstanceRecord = { ...i, status: 'INACTIVE', agentConnected: false, version: i.version + 1 };
     ctx.store.putInstance(next);
+    // As in ECS, tasks left on a force-deregistered instance are orphaned: no longer monitored or
+    // accounted for. They are recorded as STOPPED so that nothing counts them any more.
+    for (const t of live) ctx.store.putTask(orphaned(t, ctx.now()));
     return next;
   });
   ctx.agents.instanceDeregistered(rec.arn);

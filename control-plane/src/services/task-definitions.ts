@@ -94,7 +94,7 @@ export function listTaskDefinitions(ctx: Context, req: ListTaskDefinitionsReques
   const status = statusFilter(req.status, ['ACTIVE', 'INACTIVE'], 'ACTIVE');
   const sort = req.sort ?? 'ASC';
   if (sort !== 'ASC' && sort !== 'DESC') throw new InvalidParameterException(`Invalid value for sort: '${sort}'. Valid values: ASC, DESC.`);
-  let arns = ctx.store.listTaskDefinitions({ familyPrefix: req.familyPrefix, status }).map((r) => r.taskDefinition.taskDefinitionArn);
+  let arns = ctx.store.listTaskDefinitions({ family: req.familyPrefix, status }).map((r) => r.taskDefinition.taskDefinitionArn);
   if (sort === 'DESC') arns = arns.reverse();
   const page = paginate(arns, req.nextToken, req.maxResults);
   return { taskDefinitionArns: page.items, nextToken: page.nextToken };
@@ -104,7 +104,7 @@ export function listTaskDefinitionFamilies(
   ctx: Context,
   req: ListTaskDefinitionFamiliesRequest__Output,
 ): ListTaskDefinitionFamiliesResponse__Output {
-  const status = statusFilter(req.status, ['ACTIVE', 'INACTIVE', 'ALL'], 'ACTIVE');
+  const status = statusFilter(req.status, ['ACTIVE', 'INACTIVE', 'ALL'], 'ALL');
   const all = ctx.store.listTaskDefinitions({ familyPrefix: req.familyPrefix });
   const active = new Set(all.filter((r) => r.status === 'ACTIVE').map((r) => r.family));
   const families = [...new Set(all.map((r) => r.family))].filter((f) =>

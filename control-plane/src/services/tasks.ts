@@ -11,7 +11,7 @@ import { containerArn, isArn, resourceId, taskArn } from '../domain/arn.js';
 import { ClientException, InvalidParameterException, ServiceNotFoundException } from '../domain/errors.js';
 import { remaining } from '../domain/instance-resources.js';
 import type { ClusterRecord, InstanceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
-import { applyOverrides, taskResourceNeeds } from '../domain/task-definition.js';
+import { applyOverrides, parseTaskCpu, parseTaskMemory, taskResourceNeeds } from '../domain/task-definition.js';
 import { requestStop } from '../domain/task-lifecycle.js';
 import { placeTasks, type Candidate } from '../placement/place-tasks.js';
 import { requireCluster } from './clusters.js';
@@ -44,6 +44,23 @@ function checkRunTaskRequest(req: RunTaskRequest__Output): number {
   return count;
 }
 
+/** The task's size: RunTask's task-level overrides win over the task definition's. */
+function taskSize(td: TaskDefinitionRecord, req: RunTaskRequest__Output): { cpu?: string; memory?: string; networkMode?: string } {
+  const parse = (what: string, value: string | undefined, fn: (v: string) => string) => {
+    if (value === undefined) return undefined;
+    try {
+      return fn(value);
+    } catch (err) {
+      throw new InvalidParameterException(`Invalid 'overrides.${what}' value '${value}': ${(err as Error).message}`);
+    }
+  };
+  return {
+    cpu: parse('cpu', req.overrides?.cpu, parseTaskCpu) ?? td.taskDefinition.cpu,
+    memory: parse('memory', req.overrides?.memory, parseTaskMemory) ?? td.taskDefinition.memory,
+    networkMode: td.taskDefinition.networkMode,
+  };
+}
+
 function activeTaskDefinition(ctx: Context, ref: string): TaskDefinitionRecord {
   const td = resolveTaskDefinition(ctx, ref);
   if (!td) throw new ClientException('TaskDefinition not found.');
@@ -67,7 +84,8 @@ function newTask(
   const id = newId(ctx.random);
   const arn = taskArn(ctx.scope, cluster.name, id);
   const containers = applyOverrides(td.taskDefinition.containerDefinitions, req.overrides);
-  const needs = taskResourceNeeds(td.taskDefinition, containers);
+  const size = taskSize(td, req);
+  const needs = taskResourceNeeds(size, containers);
   const now = ctx.now();
   const az = instance.attributes.find((a) => a.name === 'ecs.availability-zone')?.value;
   const containerViews: Container__Output[] = containers.map((c) => ({
@@ -97,8 +115,8 @@ function newTask(
     },
     lastStatus: 'PROVISIONING',
     desiredStatus: 'RUNNING',
-    cpu: td.taskDefinition.cpu,
-    memory: td.taskDefinition.memory,
+    cpu: size.cpu,
+    memory: size.memory,
     containers: containerViews,
     startedBy: req.startedBy,
     version: 1,
@@ -134,7 +152,7 @@ export function runTask(ctx: Context, req: RunTaskRequest__Output): RunTaskRespo
     const instances = ctx.store.listInstances(cluster.name).filter((i) => i.status === 'ACTIVE' || i.status === 'DRAINING');
     if (instances.length === 0) throw new InvalidParameterException('No Container Instances were found in your cluster.');
     const containers = applyOverrides(td.taskDefinition.containerDefinitions, req.overrides);
-    const needs = taskResourceNeeds(td.taskDefinition, containers);
+    const needs = taskResourceNeeds(taskSize(td, req), containers);
     const result = placeTasks(candidates(ctx, cluster.name, instances), needs, count, ctx.random);
     const byArn = new Map(instances.map((i) => [i.arn, i]));
     const tasks = result.placements.map((arn) => newTask(ctx, cluster, td, byArn.get(arn)!, req));

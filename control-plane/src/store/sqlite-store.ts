@@ -99,9 +99,6 @@ export class SqliteStore implements Store {
       ),
 
       getInstance: db.prepare('SELECT doc FROM container_instances WHERE arn = ?'),
-      findInstanceByHost: db.prepare(
-        "SELECT doc FROM container_instances WHERE cluster = ? AND host_id = ? AND status != 'INACTIVE' ORDER BY registered_at DESC LIMIT 1",
-      ),
       putInstance: db.prepare(
         'INSERT OR REPLACE INTO container_instances (arn, cluster, host_id, status, agent_connected, registered_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -165,9 +162,6 @@ export class SqliteStore implements Store {
 
   getInstance(arn: string): InstanceRecord | undefined {
     return one(this.stmts.getInstance.get(arn));
-  }
-  findInstanceByHostId(cluster: string, instanceId: string): InstanceRecord | undefined {
-    return one(this.stmts.findInstanceByHost.get(cluster, instanceId));
   }
   putInstance(i: InstanceRecord): void {
     this.stmts.putInstance.run(i.arn, i.cluster, i.instanceId, i.status, i.agentConnected ? 1 : 0, i.registeredAt, JSON.stringify(i));

@@ -36,7 +36,6 @@ export interface Store {
   listTaskDefinitions(q: TaskDefinitionQuery): TaskDefinitionRecord[];
 
   getInstance(arn: string): InstanceRecord | undefined;
-  findInstanceByHostId(cluster: string, instanceId: string): InstanceRecord | undefined;
   putInstance(i: InstanceRecord): void;
   /** Ordered by registration time. */
   listInstances(cluster: string, status?: string): InstanceRecord[];

@@ -1,0 +1,285 @@
+// The command table: one entry per RPC of EcsControlPlane, named as `aws ecs` names it.
+// command → RPC → flags → request field and type. Everything else (argument parsing, request
+// building, validation, pagination, help, output titles) is driven by this table and by reflection
+// of the request/response messages, so a new command (services, attributes, exec) is one entry here.
+
+/** How a flag reads its words: scalars take one word, lists one or more, booleans none. */
+export type FlagType = 'string' | 'integer' | 'boolean' | 'list' | 'structure' | 'list-structure' | 'map';
+
+export interface FlagSpec {
+  /** As typed: --task-definition. */
+  readonly flag: string;
+  /** The request field it sets (camelCase, as in the ECS JSON shapes). */
+  readonly field: string;
+  readonly type: FlagType;
+  readonly required?: boolean;
+  /** Accepted but left out of help (the raw paging parameters of paginated commands). */
+  readonly hidden?: boolean;
+  readonly help?: string;
+}
+
+/** botocore's paginator config: which list the pages add up and which fields carry the token. */
+export interface Pagination {
+  readonly resultKey: string;
+  readonly inputToken: string;
+  readonly outputToken: string;
+  readonly limitKey: string;
+}
+
+export interface CommandSpec {
+  readonly name: string;
+  /** The EcsControlPlane method, which is also ECS's operation name (RunTask). */
+  readonly rpc: string;
+  readonly summary: string;
+  readonly flags: readonly FlagSpec[];
+  readonly paginate?: Pagination;
+}
+
+interface FlagOpts {
+  required?: boolean;
+  help?: string;
+  field?: string;
+  hidden?: boolean;
+}
+
+/** --task-definition → taskDefinition */
+export function fieldOf(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+function flagOf(type: FlagType) {
+  return (flag: string, opts: FlagOpts = {}): FlagSpec => ({
+    flag,
+    type,
+    field: opts.field ?? fieldOf(flag),
+    ...(opts.required ? { required: true } : {}),
+    ...(opts.hidden ? { hidden: true } : {}),
+    ...(opts.help ? { help: opts.help } : {}),
+  });
+}
+const str = flagOf('string');
+const int = flagOf('integer');
+const bool = flagOf('boolean');
+const list = flagOf('list');
+const struct = flagOf('structure');
+const structs = flagOf('list-structure');
+
+const REQ = { required: true } as const;
+const CLUSTER = str('--cluster', { help: 'The short name or full ARN of the cluster. Defaults to "default".' });
+
+/** A paginated list command: adds the hidden --next-token/--max-results of the raw API. */
+function paginated(name: string, rpc: string, summary: string, resultKey: string, flags: FlagSpec[]): CommandSpec {
+  return {
+    name,
+    rpc,
+    summary,
+    flags: [...flags, str('--next-token', { hidden: true }), int('--max-results', { hidden: true })],
+    paginate: { resultKey, inputToken: 'nextToken', outputToken: 'nextToken', limitKey: 'maxResults' },
+  };
+}
+
+const TAGS = structs('--tags', { help: 'Metadata: key=string,value=string ...' });
+
+export const COMMANDS: readonly CommandSpec[] = [
+  // --- clusters ---
+  {
+    name: 'create-cluster',
+    rpc: 'CreateCluster',
+    summary: 'Creates a new cluster.',
+    flags: [str('--cluster-name'), TAGS, structs('--settings', { help: 'name=containerInsights,value=enabled' })],
+  },
+  { name: 'delete-cluster', rpc: 'DeleteCluster', summary: 'Deletes the specified cluster.', flags: [str('--cluster', REQ)] },
+  {
+    name: 'describe-clusters',
+    rpc: 'DescribeClusters',
+    summary: 'Describes one or more of your clusters.',
+    flags: [list('--clusters'), list('--include')],
+  },
+  paginated('list-clusters', 'ListClusters', 'Returns a list of existing clusters.', 'clusterArns', []),
+
+  // --- task definitions ---
+  {
+    name: 'register-task-definition',
+    rpc: 'RegisterTaskDefinition',
+    summary: 'Registers a new task definition from the supplied family and containerDefinitions.',
+    flags: [
+      str('--family', REQ),
+      str('--task-role-arn'),
+      str('--execution-role-arn'),
+      str('--network-mode', { help: 'bridge | host | awsvpc | none' }),
+      structs('--container-definitions', REQ),
+      structs('--volumes'),
+      structs('--placement-constraints'),
+      list('--requires-compatibilities'),
+      str('--cpu'),
+      str('--memory'),
+      TAGS,
+      str('--pid-mode'),
+      str('--ipc-mode'),
+    ],
+  },
+  {
+    name: 'deregister-task-definition',
+    rpc: 'DeregisterTaskDefinition',
+    summary: 'Deregisters the specified task definition by family and revision.',
+    flags: [str('--task-definition', REQ)],
+  },
+  {
+    name: 'describe-task-definition',
+    rpc: 'DescribeTaskDefinition',
+    summary: 'Describes a task definition.',
+    flags: [str('--task-definition', REQ), list('--include')],
+  },
+  paginated('list-task-definitions', 'ListTaskDefinitions', 'Returns a list of task definitions.', 'taskDefinitionArns', [
+    str('--family-prefix'),
+    str('--status', { help: 'ACTIVE | INACTIVE' }),
+    str('--sort', { help: 'ASC | DESC' }),
+  ]),
+  paginated(
+    'list-task-definition-families',
+    'ListTaskDefinitionFamilies',
+    'Returns a list of task definition families.',
+    'families',
+    [str('--family-prefix'), str('--status', { help: 'ACTIVE | INACTIVE | ALL' })],
+  ),
+
+  // --- tasks ---
+  {
+    name: 'run-task',
+    rpc: 'RunTask',
+    summary: 'Starts a new task using the specified task definition.',
+    flags: [
+      CLUSTER,
+      str('--task-definition', REQ),
+      int('--count'),
+      str('--group'),
+      str('--started-by'),
+      struct('--overrides', { help: 'JSON: {"containerOverrides":[{"name":..,"command":[..]}]}' }),
+      structs('--placement-constraints', { help: 'type=distinctInstance | type=memberOf,expression=...' }),
+      structs('--placement-strategy', { help: 'type=spread,field=attribute:ecs.availability-zone ...' }),
+      bool('--enable-execute-command'),
+      TAGS,
+      str('--launch-type'),
+      str('--client-token'),
+    ],
+  },
+  {
+    name: 'stop-task',
+    rpc: 'StopTask',
+    summary: 'Stops a running task.',
+    flags: [CLUSTER, str('--task', REQ), str('--reason')],
+  },
+  {
+    name: 'describe-tasks',
+    rpc: 'DescribeTasks',
+    summary: 'Describes a specified task or tasks.',
+    flags: [CLUSTER, list('--tasks', REQ), list('--include')],
+  },
+  paginated('list-tasks', 'ListTasks', 'Returns a list of tasks.', 'taskArns', [
+    CLUSTER,
+    str('--container-instance'),
+    str('--family'),
+    str('--started-by'),
+    str('--service-name'),
+    str('--desired-status', { help: 'RUNNING | PENDING | STOPPED' }),
+    str('--launch-type'),
+  ]),
+
+  // --- container instances ---
+  paginated(
+    'list-container-instances',
+    'ListContainerInstances',
+    'Returns a list of container instances in a specified cluster.',
+    'containerInstanceArns',
+    [CLUSTER, str('--filter'), str('--status')],
+  ),
+  {
+    name: 'describe-container-instances',
+    rpc: 'DescribeContainerInstances',
+    summary: 'Describes one or more container instances.',
+    flags: [CLUSTER, list('--container-instances', REQ), list('--include')],
+  },
+  {
+    name: 'update-container-instances-state',
+    rpc: 'UpdateContainerInstancesState',
+    summary: 'Modifies the status of an Amazon ECS container instance (ACTIVE | DRAINING).',
+    flags: [CLUSTER, list('--container-instances', REQ), str('--status', REQ)],
+  },
+  {
+    name: 'deregister-container-instance',
+    rpc: 'DeregisterContainerInstance',
+    summary: 'Deregisters a container instance from its cluster.',
+    flags: [CLUSTER, str('--container-instance', REQ), bool('--force')],
+  },
+];
+
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/** The request/response message names of a command's RPC. */
+export function requestMessage(cmd: CommandSpec): string {
+  return `${cmd.rpc}Request`;
+}
+export function responseMessage(cmd: CommandSpec): string {
+  return `${cmd.rpc}Response`;
+}
+
+// --- options every command takes (aws's global options plus ecsctl's --endpoint) ---
+
+export type GlobalKey =
+  | 'endpoint'
+  | 'output'
+  | 'query'
+  | 'paginate'
+  | 'readTimeout'
+  | 'connectTimeout'
+  | 'cliInputJson'
+  | 'skeleton'
+  | 'maxItems'
+  | 'startingToken'
+  | 'pageSize'
+  | 'help'
+  | 'version'
+  | 'ignored';
+
+export interface GlobalOption {
+  readonly flag: string;
+  readonly key: GlobalKey;
+  /** value: takes one word; switch: takes none. */
+  readonly arity: 'value' | 'switch';
+  /** For help: what the value is (string unless said). */
+  readonly valueType?: 'integer';
+  /** Only on paginated commands. */
+  readonly paging?: boolean;
+  readonly help?: string;
+  readonly hidden?: boolean;
+}
+
+export const GLOBAL_OPTIONS: readonly GlobalOption[] = [
+  { flag: '--endpoint', key: 'endpoint', arity: 'value', help: 'Control plane HOST:PORT (env ECSCTL_ENDPOINT, default 127.0.0.1:7400).' },
+  { flag: '--endpoint-url', key: 'endpoint', arity: 'value', hidden: true },
+  { flag: '--output', key: 'output', arity: 'value', help: 'json | text | table (env AWS_DEFAULT_OUTPUT, default json).' },
+  { flag: '--query', key: 'query', arity: 'value', help: 'A JMESPath query to filter the response data.' },
+  { flag: '--no-paginate', key: 'paginate', arity: 'switch', help: 'Make one call only; do not follow nextToken.' },
+  { flag: '--cli-read-timeout', valueType: 'integer', key: 'readTimeout', arity: 'value', help: 'Seconds to wait for an answer (0 = forever, default 30).' },
+  { flag: '--cli-connect-timeout', valueType: 'integer', key: 'connectTimeout', arity: 'value', help: 'Seconds to wait to connect (0 = forever, default 30).' },
+  { flag: '--cli-input-json', key: 'cliInputJson', arity: 'value', help: 'The request as JSON (or file://path); flags override its keys.' },
+  { flag: '--generate-cli-skeleton', key: 'skeleton', arity: 'value', help: 'Print a JSON skeleton of the request ("input") and exit.' },
+  { flag: '--max-items', valueType: 'integer', key: 'maxItems', arity: 'value', paging: true, help: 'Total number of items to return (prints a NextToken to resume).' },
+  { flag: '--starting-token', key: 'startingToken', arity: 'value', paging: true, help: 'A NextToken from a previous truncated output.' },
+  { flag: '--page-size', valueType: 'integer', key: 'pageSize', arity: 'value', paging: true, help: 'Number of items per call to the server.' },
+  { flag: '--help', key: 'help', arity: 'switch', hidden: true },
+  { flag: '--version', key: 'version', arity: 'switch', hidden: true },
+  // Accepted so that pasted `aws ecs ...` lines work; they change nothing here.
+  { flag: '--region', key: 'ignored', arity: 'value', hidden: true },
+  { flag: '--profile', key: 'ignored', arity: 'value', hidden: true },
+  { flag: '--color', key: 'ignored', arity: 'value', hidden: true },
+  { flag: '--ca-bundle', key: 'ignored', arity: 'value', hidden: true },
+  { flag: '--cli-binary-format', key: 'ignored', arity: 'value', hidden: true },
+  { flag: '--no-cli-pager', key: 'ignored', arity: 'switch', hidden: true },
+  { flag: '--no-verify-ssl', key: 'ignored', arity: 'switch', hidden: true },
+  { flag: '--no-sign-request', key: 'ignored', arity: 'switch', hidden: true },
+  { flag: '--no-cli-auto-prompt', key: 'ignored', arity: 'switch', hidden: true },
+  { flag: '--debug', key: 'ignored', arity: 'switch', hidden: true },
+];
