@@ -18,14 +18,17 @@ function percentile(xs: number[], p: number): number {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-function dockerRunOnce(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Times `docker run -d` (returns once the container started), then removes the container untimed. */
+async function dockerRunOnce(): Promise<number> {
+  const { ms, id } = await new Promise<{ ms: number; id: string }>((resolve, reject) => {
     const t0 = performance.now();
-    execFile('docker', ['run', '-d', '--label', 'ecs-bench=1', '-p', '0:80', '--cpu-shares', '128', '--memory', '64m', IMAGE], (err) => {
+    execFile('docker', ['run', '-d', '--label', 'ecs-bench=1', '-p', '0:80', '--cpu-shares', '128', '--memory', '64m', IMAGE], (err, stdout) => {
       if (err) reject(err);
-      else resolve(performance.now() - t0);
+      else resolve({ ms: performance.now() - t0, id: stdout.trim() });
     });
   });
+  await docker(['rm', '-f', id]);
+  return ms;
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -56,18 +59,26 @@ export async function main(args: string[]): Promise<void> {
     });
     const ecs: number[] = [];
     const base: number[] = [];
-    const started: string[] = [];
+    const statusOf = async (arn: string) => (await call('DescribeTasks', { tasks: [arn] })).tasks[0];
+    // Times RunTask → RUNNING as seen through the API, then stops the task and waits for STOPPED, untimed.
     const runOnce = async () => {
       const t0 = performance.now();
       const r = await call('RunTask', { taskDefinition: 'bench' });
+      if (!r.tasks.length) throw new Error(`RunTask placed nothing: ${JSON.stringify(r.failures)}`);
       const arn = r.tasks[0].taskArn;
-      started.push(arn);
+      let ms = 0;
       for (;;) {
-        const d = await call('DescribeTasks', { tasks: [arn] });
-        if (d.tasks[0].lastStatus === 'RUNNING') return performance.now() - t0;
-        if (d.tasks[0].lastStatus === 'STOPPED') throw new Error(`task stopped: ${d.tasks[0].stoppedReason}`);
+        const t = await statusOf(arn);
+        if (t.lastStatus === 'RUNNING') {
+          ms = performance.now() - t0;
+          break;
+        }
+        if (t.lastStatus === 'STOPPED') throw new Error(`task stopped: ${t.stoppedReason}`);
         await new Promise((res) => setTimeout(res, 2));
       }
+      await call('StopTask', { task: arn, reason: 'bench round done' });
+      await eventually('the task to stop', async () => (await statusOf(arn)).lastStatus === 'STOPPED', 60_000, 20);
+      return ms;
     };
     // one warm-up of each, not counted
     await runOnce();
@@ -86,7 +97,6 @@ export async function main(args: string[]): Promise<void> {
       p95Ratio: round2(percentile(ecs, 95) / percentile(base, 95)),
     };
     process.stderr.write(`ecs: ${ecs.map((x) => x.toFixed(0)).join(' ')}\ndocker run: ${base.map((x) => x.toFixed(0)).join(' ')}\n`);
-    for (const arn of started) await call('StopTask', { task: arn, reason: 'bench done' }).catch(() => {});
     console.log(JSON.stringify(result));
   } finally {
     client.close();

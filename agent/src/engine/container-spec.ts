@@ -1,0 +1,78 @@
+// Turns a container of a task into the runtime's ContainerSpec: ECS's names, labels and limits. Pure.
+import type { ContainerSpec, PortBinding } from '../runtime/runtime.js';
+import type { ContainerState, TaskState } from './task-state.js';
+
+export const LABEL_TASK_ARN = 'com.amazonaws.ecs.task-arn';
+export const LABEL_CONTAINER_NAME = 'com.amazonaws.ecs.container-name';
+export const LABEL_CLUSTER = 'com.amazonaws.ecs.cluster';
+export const LABEL_FAMILY = 'com.amazonaws.ecs.task-definition-family';
+export const LABEL_VERSION = 'com.amazonaws.ecs.task-definition-version';
+export const LABEL_INSTANCE = 'com.amazonaws.ecs.container-instance-arn';
+
+/** Docker's minimum cpu shares; ECS gives it to containers with cpu 0 (or 1). */
+export const MIN_CPU_SHARES = 2;
+
+export interface SpecContext {
+  cluster: string;
+  containerInstanceArn: string;
+  /** The Docker name for this container (see dockerName). */
+  dockerName: string;
+  /** Host ports for the container's port mappings, in mapping order (bridge mode). */
+  hostPorts: number[];
+}
+
+const UNSAFE = /[^a-zA-Z0-9_.-]/g;
+
+/** ecs-agent's naming: ecs-<family>-<revision>-<containerName>-<random hex>. */
+export function dockerName(task: TaskState, containerName: string, hex: string): string {
+  return `ecs-${task.family}-${task.revision}-${containerName}-${hex}`.replace(UNSAFE, '');
+}
+
+export function ownLabels(task: TaskState, c: ContainerState, cluster: string, instanceArn: string): Record<string, string> {
+  return {
+    [LABEL_TASK_ARN]: task.arn,
+    [LABEL_CONTAINER_NAME]: c.def.name,
+    [LABEL_CLUSTER]: cluster,
+    [LABEL_FAMILY]: task.family,
+    [LABEL_VERSION]: String(task.revision),
+    [LABEL_INSTANCE]: instanceArn,
+  };
+}
+
+/** Docker legacy links `<dockerName of target>:<alias>`, from ECS links `name` or `name:alias`. */
+function dockerLinks(task: TaskState, c: ContainerState): string[] {
+  return c.def.links.map((link) => {
+    const [target, alias] = link.split(':');
+    const other = task.containers.find((x) => x.def.name === target);
+    return `${other?.dockerName ?? target}:${alias || target}`;
+  });
+}
+
+export function buildSpec(task: TaskState, c: ContainerState, ctx: SpecContext): ContainerSpec {
+  const d = c.def;
+  const portBindings: PortBinding[] = d.portMappings.map((p, i) => ({
+    containerPort: p.containerPort,
+    hostPort: task.networkMode === 'bridge' ? (ctx.hostPorts[i] ?? p.hostPort) : p.containerPort,
+    protocol: p.protocol,
+  }));
+  return {
+    name: ctx.dockerName,
+    image: d.image,
+    entryPoint: d.entryPoint.length > 0 ? d.entryPoint : undefined,
+    command: d.command.length > 0 ? d.command : undefined,
+    env: d.environment.map((e) => `${e.name}=${e.value}`),
+    workingDir: d.workingDirectory,
+    user: d.user,
+    hostname: d.hostname,
+    // The agent's labels win over dockerLabels of the same name: they are how it knows its own containers.
+    labels: { ...d.dockerLabels, ...ownLabels(task, c, ctx.cluster, ctx.containerInstanceArn) },
+    cpuShares: Math.max(MIN_CPU_SHARES, d.cpu),
+    memoryMiB: d.memory,
+    memoryReservationMiB: d.memoryReservation,
+    networkMode: task.networkMode,
+    portBindings,
+    links: task.networkMode === 'bridge' ? dockerLinks(task, c) : [],
+    logConfig: d.logConfiguration ? { type: d.logConfiguration.logDriver, options: d.logConfiguration.options } : undefined,
+    stopTimeoutSec: d.stopTimeout,
+  };
+}

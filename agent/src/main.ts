@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+// ecs-agent: config → Docker → identity → registration → task engine (re-adopts its containers) → session.
+// SIGTERM/SIGINT close the session and exit; task containers keep running, as with amazon-ecs-agent.
+import { randomInt } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { agentHash, agentVersion } from './agent-version.js';
+import { ConfigError, type AgentOptions } from './config/options.js';
+import { EnvFileError } from './config/env-file.js';
+import { loadConfig } from './config/load.js';
+import { TaskEngine } from './engine/task-engine.js';
+import type { TaskState } from './engine/task-state.js';
+import { readHostResources } from './resources/host.js';
+import { PortAllocator } from './resources/port-allocator.js';
+import { probePort } from './resources/port-probe.js';
+import { buildRegistrationRequest, type AgentVersions } from './resources/registration.js';
+import { DockerRuntime } from './runtime/docker-runtime.js';
+import { backoffDelay } from './session/backoff.js';
+import { Registrar } from './session/registrar.js';
+import { Reporter } from './session/reporter.js';
+import { AgentSession, FatalSessionError, type Registration } from './session/session.js';
+import { GrpcTransport } from './session/transport.js';
+import { CheckpointStore } from './state/checkpoints.js';
+import { IdentityStore, IdentityMismatchError } from './state/identity.js';
+import { sleep, systemClock, type Random } from './util/clock.js';
+import { createLogger, type Logger } from './util/logger.js';
+
+const cryptoRandom: Random = () => randomInt(0, 2 ** 32) / 2 ** 32;
+
+function readOptions(): AgentOptions | undefined {
+  try {
+    return loadConfig(process.env).options;
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof EnvFileError) {
+      process.stderr.write(`ecs-agent: ${err.message}\n`);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** The first registration, retried until it succeeds: the engine labels containers with the ARN. */
+async function firstRegistration(registrar: Registrar, logger: Logger): Promise<Registration> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await registrar.register();
+    } catch (err) {
+      if (err instanceof FatalSessionError) throw err;
+      const delay = backoffDelay(attempt, cryptoRandom);
+      logger.warn({ err: (err as Error).message, delayMs: delay }, 'registration failed; retrying');
+      await sleep(systemClock, delay);
+    }
+  }
+}
+
+function createEngine(options: AgentOptions, runtime: DockerRuntime, reporter: Reporter, containerInstanceArn: string, logger: Logger): TaskEngine {
+  return new TaskEngine({
+    runtime,
+    checkpoints: new CheckpointStore<TaskState>(options.dataDir),
+    ports: new PortAllocator({ range: options.dynamicHostPortRange, probe: probePort, reservedTcp: options.reservedPorts, reservedUdp: options.reservedPortsUdp }),
+    sink: reporter,
+    cluster: options.cluster,
+    containerInstanceArn,
+    stopTimeoutMs: options.containerStopTimeoutMs,
+    cleanupWaitMs: options.taskCleanupWaitMs,
+    imagePullBehavior: options.imagePullBehavior,
+    clock: systemClock,
+    random: cryptoRandom,
+    logger,
+  });
+}
+
+async function run(options: AgentOptions, logger: Logger): Promise<number> {
+  const runtime = new DockerRuntime(options.docker);
+  const docker = await runtime.version();
+  const host = await readHostResources();
+  const versions: AgentVersions = {
+    agentVersion: agentVersion(),
+    agentHash: agentHash(),
+    dockerVersion: docker.version,
+    dockerApiVersion: docker.apiVersion,
+    dockerMinApiVersion: docker.minApiVersion,
+  };
+  const store = new IdentityStore(options.dataDir);
+  const identity = store.loadOrCreate(options.cluster, cryptoRandom);
+  logger.info({ instanceId: identity.instanceId, cluster: options.cluster, backend: options.backendHost, docker: docker.version }, 'ecs-agent starting');
+  const transport = new GrpcTransport(options.backendHost);
+  const registrar = new Registrar({
+    transport,
+    store,
+    identity,
+    logger,
+    buildRequest: (id) =>
+      buildRegistrationRequest({ options, host, versions, instanceId: id.instanceId, containerInstanceArn: id.containerInstanceArn }),
+  });
+  const reg = await firstRegistration(registrar, logger);
+  const reporter = new Reporter();
+  const engine = createEngine(options, runtime, reporter, reg.containerInstanceArn, logger);
+  await engine.start();
+  return new Promise<number>((resolve) => {
+    const session = new AgentSession({
+      transport,
+      register: () => registrar.register(),
+      engine,
+      reporter,
+      clock: systemClock,
+      random: cryptoRandom,
+      logger,
+      onFatal: () => shutdown(1),
+    });
+    const shutdown = (code: number) => {
+      logger.info('ecs-agent stopping; task containers keep running');
+      void session.close().finally(() => {
+        engine.close();
+        transport.close();
+        resolve(code);
+      });
+    };
+    onSignal = () => shutdown(0);
+    session.start();
+  });
+}
+
+export async function main(): Promise<number> {
+  const options = readOptions();
+  if (!options) return 2;
+  const logger = createLogger(options.logLevel);
+  try {
+    return await run(options, logger);
+  } catch (err) {
+    const known = err instanceof IdentityMismatchError || err instanceof FatalSessionError;
+    logger.fatal({ err: known ? (err as Error).message : err }, 'ecs-agent cannot run');
+    if (known) process.stderr.write(`ecs-agent: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** What SIGTERM/SIGINT do: exit at once until the session is up, then close it and exit. */
+let onSignal: () => void = () => process.exit(0);
+
+function isEntryPoint(): boolean {
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1] ?? '')).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.on('SIGTERM', () => onSignal());
+  process.on('SIGINT', () => onSignal());
+  main().then((code) => process.exit(code));
+}

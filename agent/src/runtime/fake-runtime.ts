@@ -1,0 +1,159 @@
+// An in-memory ContainerRuntime for tests and simulations: images, containers, host ports and events,
+// with knobs to make pulls fail, ports clash, and containers exit or get OOM-killed.
+import {
+  RuntimeError,
+  type ContainerInfo,
+  type ContainerRuntime,
+  type ContainerSpec,
+  type EventSubscription,
+  type HostBinding,
+  type RuntimeEvent,
+  type RuntimeEventKind,
+  type RuntimeVersion,
+} from './runtime.js';
+
+export interface FakeContainer {
+  id: string;
+  spec: ContainerSpec;
+  info: ContainerInfo;
+}
+
+interface Listener {
+  labels: Record<string, string>;
+  onEvent: (e: RuntimeEvent) => void;
+}
+
+function matches(labels: Record<string, string>, want: Record<string, string>): boolean {
+  return Object.entries(want).every(([k, v]) => labels[k] === v);
+}
+
+export class FakeRuntime implements ContainerRuntime {
+  readonly containers = new Map<string, FakeContainer>();
+  readonly cachedImages = new Set<string>();
+  /** image → message: pulling it fails with that message. */
+  readonly pullFailures = new Map<string, string>();
+  /** "tcp/49153": starting a container bound to it fails as Docker does when another process holds it. */
+  readonly takenHostPorts = new Set<string>();
+  /** Exit code of a container stopped by stopContainer (SIGTERM honoured: 143; set 137 to model SIGKILL). */
+  stopExitCode = 143;
+  readonly calls: string[] = [];
+  private readonly listeners = new Set<Listener>();
+  private nextId = 1;
+
+  async version(): Promise<RuntimeVersion> {
+    return { version: '20.10.24', apiVersion: '1.41', minApiVersion: '1.12' };
+  }
+
+  async imageExists(image: string): Promise<boolean> {
+    return this.cachedImages.has(image);
+  }
+
+  async pullImage(image: string): Promise<void> {
+    this.calls.push(`pull ${image}`);
+    const failure = this.pullFailures.get(image);
+    if (failure !== undefined) throw new RuntimeError('other', failure);
+    this.cachedImages.add(image);
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    this.calls.push(`create ${spec.name}`);
+    if (!this.cachedImages.has(spec.image)) throw new RuntimeError('not-found', `No such image: ${spec.image}`);
+    if ([...this.containers.values()].some((c) => c.info.name === spec.name)) {
+      throw new RuntimeError('other', `Conflict. The container name "/${spec.name}" is already in use`);
+    }
+    const id = (this.nextId++).toString(16).padStart(64, '0');
+    const info: ContainerInfo = { id, name: spec.name, labels: { ...spec.labels }, state: 'created', oomKilled: false, bindings: [] };
+    this.containers.set(id, { id, spec, info });
+    return id;
+  }
+
+  async startContainer(id: string): Promise<void> {
+    const c = this.get(id);
+    this.calls.push(`start ${c.info.name}`);
+    if (c.info.state === 'running') return;
+    const bindings: HostBinding[] =
+      c.spec.networkMode === 'bridge'
+        ? c.spec.portBindings.map((p) => ({ bindIp: '0.0.0.0', containerPort: p.containerPort, hostPort: p.hostPort, protocol: p.protocol }))
+        : [];
+    const clash = bindings.find((b) => this.takenHostPorts.has(`${b.protocol}/${b.hostPort}`) || this.boundByOther(id, b));
+    if (clash) {
+      throw new RuntimeError('port-conflict', `driver failed programming external connectivity: Bind for 0.0.0.0:${clash.hostPort} failed: port is already allocated`);
+    }
+    c.info = { ...c.info, state: 'running', startedAt: Date.now(), bindings };
+    this.emit('start', c);
+  }
+
+  async stopContainer(id: string, timeoutSec: number): Promise<void> {
+    const c = this.get(id);
+    this.calls.push(`stop ${c.info.name} t=${timeoutSec}`);
+    if (c.info.state === 'running') this.exit(id, this.stopExitCode);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (!c) return;
+    this.calls.push(`remove ${c.info.name}`);
+    this.containers.delete(id);
+    this.emit('destroy', c);
+  }
+
+  async inspectContainer(id: string): Promise<ContainerInfo | undefined> {
+    const c = this.containers.get(id);
+    return c ? structuredClone(c.info) : undefined;
+  }
+
+  async listContainers(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    return [...this.containers.values()].filter((c) => matches(c.info.labels, labels)).map((c) => structuredClone(c.info));
+  }
+
+  subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): EventSubscription {
+    const l: Listener = { labels, onEvent };
+    this.listeners.add(l);
+    return { close: () => this.listeners.delete(l) };
+  }
+
+  // ---- knobs for tests ----
+
+  /** The container exits (as if its process ended) with that code, optionally killed for memory. */
+  exit(id: string, exitCode: number, opts: { oomKilled?: boolean } = {}): void {
+    const c = this.get(id);
+    c.info = { ...c.info, state: 'exited', exitCode, oomKilled: opts.oomKilled ?? false, finishedAt: Date.now(), bindings: [] };
+    if (opts.oomKilled) this.emit('oom', c);
+    this.emit('die', c);
+  }
+
+  /** Adds a container directly (e.g. one left behind by an earlier agent process). */
+  add(spec: ContainerSpec, state: ContainerInfo['state'], exitCode?: number): string {
+    const id = (this.nextId++).toString(16).padStart(64, '0');
+    const bindings = state === 'running' ? spec.portBindings.map((p) => ({ bindIp: '0.0.0.0', ...p })) : [];
+    const info: ContainerInfo = { id, name: spec.name, labels: { ...spec.labels }, state, exitCode, oomKilled: false, bindings, startedAt: state === 'created' ? undefined : Date.now() };
+    this.containers.set(id, { id, spec, info });
+    return id;
+  }
+
+  byName(name: string): FakeContainer | undefined {
+    return [...this.containers.values()].find((c) => c.info.name === name);
+  }
+
+  /** Containers whose labels include these. */
+  find(labels: Record<string, string>): FakeContainer[] {
+    return [...this.containers.values()].filter((c) => matches(c.info.labels, labels));
+  }
+
+  private boundByOther(id: string, b: HostBinding): boolean {
+    return [...this.containers.values()].some(
+      (o) => o.id !== id && o.info.state === 'running' && o.info.bindings.some((x) => x.hostPort === b.hostPort && x.protocol === b.protocol),
+    );
+  }
+
+  private get(id: string): FakeContainer {
+    const c = this.containers.get(id);
+    if (!c) throw new RuntimeError('not-found', `No such container: ${id}`);
+    return c;
+  }
+
+  private emit(kind: RuntimeEventKind, c: FakeContainer): void {
+    const e: RuntimeEvent = { kind, id: c.id, labels: { ...c.info.labels } };
+    for (const l of this.listeners) if (matches(e.labels, l.labels)) queueMicrotask(() => l.onEvent(e));
+  }
+}

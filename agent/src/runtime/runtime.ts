@@ -1,0 +1,102 @@
+// The narrow seam between the agent and the container engine. docker-runtime.ts implements it with
+// dockerode (the only file that imports dockerode); fake-runtime.ts implements it in memory.
+
+export type Protocol = 'tcp' | 'udp';
+
+export interface PortBinding {
+  containerPort: number;
+  /** 0 lets the engine pick; the agent always passes a concrete port in bridge mode. */
+  hostPort: number;
+  protocol: Protocol;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  entryPoint?: string[];
+  command?: string[];
+  env: string[];
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  labels: Record<string, string>;
+  cpuShares: number;
+  memoryMiB?: number;
+  memoryReservationMiB?: number;
+  networkMode: string;
+  portBindings: PortBinding[];
+  /** Docker legacy links, `containerName:alias`. */
+  links: string[];
+  logConfig?: { type: string; options: Record<string, string> };
+  stopTimeoutSec?: number;
+}
+
+export type ContainerRunState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface HostBinding {
+  bindIp: string;
+  containerPort: number;
+  hostPort: number;
+  protocol: Protocol;
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  state: ContainerRunState;
+  exitCode?: number;
+  oomKilled: boolean;
+  /** Epoch ms, when known. */
+  startedAt?: number;
+  finishedAt?: number;
+  bindings: HostBinding[];
+  imageDigest?: string;
+}
+
+export type RuntimeEventKind = 'start' | 'die' | 'oom' | 'stop' | 'destroy';
+
+export interface RuntimeEvent {
+  kind: RuntimeEventKind;
+  id: string;
+  labels: Record<string, string>;
+}
+
+export interface RuntimeVersion {
+  /** e.g. 20.10.24 (build metadata such as +dfsg1 dropped). */
+  version: string;
+  apiVersion: string;
+  minApiVersion?: string;
+}
+
+export type RuntimeErrorKind = 'not-found' | 'port-conflict' | 'other';
+
+/** An engine failure with the engine's own message (it ends up in ECS reasons). */
+export class RuntimeError extends Error {
+  constructor(readonly kind: RuntimeErrorKind, message: string) {
+    super(message);
+    this.name = 'RuntimeError';
+  }
+}
+
+export interface EventSubscription {
+  close(): void;
+}
+
+export interface ContainerRuntime {
+  version(): Promise<RuntimeVersion>;
+  imageExists(image: string): Promise<boolean>;
+  /** Pulls image; rejects with a RuntimeError carrying the engine's message. */
+  pullImage(image: string): Promise<void>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after timeoutSec. Stopping a stopped container is not an error. */
+  stopContainer(id: string, timeoutSec: number): Promise<void>;
+  /** Removes the container (forcibly); a missing container is not an error. */
+  removeContainer(id: string): Promise<void>;
+  inspectContainer(id: string): Promise<ContainerInfo | undefined>;
+  /** Every container (running or not) carrying all the given labels, inspected. */
+  listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  /** Container events for containers carrying all the given labels. onError is called once if the stream fails. */
+  subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError: (err: Error) => void): EventSubscription;
+}

@@ -1,0 +1,186 @@
+// The agent's session with the control plane (agent.proto): register, open the stream, hello, obey
+// welcome's heartbeat period, ack every control message that has a message id, hand assignments and stops
+// to the engine, and stream coalesced reports. Any stream error or end → re-register and reconnect, after a
+// jittered exponential backoff that resets once a session is welcomed.
+import type { TaskAssignment__Output } from '../../../proto/gen/ecs/v1/TaskAssignment.js';
+import type { StopTaskCommand__Output } from '../../../proto/gen/ecs/v1/StopTaskCommand.js';
+import type { ControlMessage__Output } from '../../../proto/gen/ecs/v1/ControlMessage.js';
+import type { Clock, Random, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import type { Reporter } from './reporter.js';
+import type { ControlPlaneTransport, ControlStream } from './transport.js';
+
+export interface SessionEngine {
+  assign(a: TaskAssignment__Output): Promise<void>;
+  stopTask(cmd: StopTaskCommand__Output): Promise<void>;
+  knownTaskArns(): string[];
+}
+
+export interface Registration {
+  containerInstanceArn: string;
+  clusterArn: string;
+}
+
+/** A registration failure that retrying cannot fix: the session gives up and reports it. */
+export class FatalSessionError extends Error {
+  override name = 'FatalSessionError';
+}
+
+export interface AgentSessionOptions {
+  transport: ControlPlaneTransport;
+  /** (Re-)registers the container instance; called before every session. */
+  register: () => Promise<Registration>;
+  engine: SessionEngine;
+  reporter: Reporter;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  backoff?: BackoffPolicy;
+  /** A session not welcomed within this time is abandoned (default 30 s). */
+  welcomeTimeoutMs?: number;
+  /** Called when the session gives up for good (FatalSessionError). */
+  onFatal?: (err: Error) => void;
+}
+
+export const DEFAULT_HEARTBEAT_MS = 10_000;
+
+export class AgentSession {
+  private closed = false;
+  private attempt = 0;
+  private stream?: ControlStream;
+  private wake?: { timer: TimerHandle; resolve: () => void };
+  private running?: Promise<void>;
+  /** Delays waited before each reconnect, newest last (for tests and diagnostics). */
+  readonly delays: number[] = [];
+
+  constructor(private readonly o: AgentSessionOptions) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  /** Ends the session for good (the agent is shutting down). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stream?.close();
+    if (this.wake) {
+      this.wake.timer.cancel();
+      this.wake.resolve();
+    }
+    await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.closed) {
+      try {
+        const reg = await this.o.register();
+        if (this.closed) break;
+        await this.runStream(reg);
+      } catch (err) {
+        if (err instanceof FatalSessionError) {
+          this.o.logger.error({ err: err.message }, 'giving up the session');
+          this.o.onFatal?.(err);
+          return;
+        }
+        this.o.logger.warn({ err: (err as Error).message }, 'control plane unreachable');
+      }
+      if (this.closed) break;
+      const delay = backoffDelay(this.attempt++, this.o.random, this.o.backoff ?? DEFAULT_BACKOFF);
+      this.delays.push(delay);
+      this.o.logger.info({ delayMs: delay, attempt: this.attempt }, 'reconnecting to the control plane');
+      await this.sleep(delay);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.o.clock.setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = { timer, resolve };
+    });
+  }
+
+  /** One stream, from hello to its end. */
+  private runStream(reg: Registration): Promise<void> {
+    return new Promise((resolve) => {
+      const log = this.o.logger.child({ containerInstanceArn: reg.containerInstanceArn });
+      const stream = this.o.transport.openSession();
+      this.stream = stream;
+      const timers: { heartbeat?: TimerHandle; welcome?: TimerHandle } = {};
+      const live = { lastHeard: this.o.clock.now(), heartbeatMs: DEFAULT_HEARTBEAT_MS, controlBeats: false };
+      stream.onClose((err) => {
+        timers.heartbeat?.cancel();
+        timers.welcome?.cancel();
+        this.o.reporter.detach();
+        this.stream = undefined;
+        if (!this.closed) log.warn({ err: err?.message }, 'session ended');
+        resolve();
+      });
+      stream.onMessage((msg) => {
+        live.lastHeard = this.o.clock.now();
+        this.handle(msg, stream, live, timers, log);
+      });
+      stream.send({ hello: { clusterArn: reg.clusterArn, containerInstanceArn: reg.containerInstanceArn, knownTaskArns: this.o.engine.knownTaskArns() } });
+      timers.welcome = this.o.clock.setTimeout(() => {
+        log.warn('no welcome from the control plane; reconnecting');
+        stream.close();
+      }, this.o.welcomeTimeoutMs ?? 30_000);
+    });
+  }
+
+  private handle(
+    msg: ControlMessage__Output,
+    stream: ControlStream,
+    live: { lastHeard: number; heartbeatMs: number; controlBeats: boolean },
+    timers: { heartbeat?: TimerHandle; welcome?: TimerHandle },
+    log: Logger,
+  ): void {
+    const ack = (messageId: string | undefined) => {
+      if (messageId) stream.send({ ack: { messageId } });
+    };
+    if (msg.welcome) {
+      timers.welcome?.cancel();
+      this.attempt = 0;
+      live.heartbeatMs = msg.welcome.heartbeatIntervalMs > 0 ? msg.welcome.heartbeatIntervalMs : DEFAULT_HEARTBEAT_MS;
+      log.info({ sessionId: msg.welcome.sessionId, heartbeatIntervalMs: live.heartbeatMs }, 'session established');
+      this.beat(stream, live, timers, log);
+      this.o.reporter.attach((report) => stream.send({ taskStateChange: report }));
+    } else if (msg.ack) {
+      this.o.reporter.ack(msg.ack.messageId);
+    } else if (msg.taskAssignment) {
+      const a = msg.taskAssignment;
+      this.o.engine.assign(a).then(
+        () => ack(a.messageId),
+        (err) => log.error({ taskArn: a.taskArn, err: (err as Error).message }, 'could not take the assignment'),
+      );
+    } else if (msg.stopTask) {
+      const s = msg.stopTask;
+      this.o.engine.stopTask(s).then(
+        () => ack(s.messageId),
+        (err) => log.error({ taskArn: s.taskArn, err: (err as Error).message }, 'could not stop the task'),
+      );
+    } else if (msg.heartbeat) {
+      live.controlBeats = true;
+    }
+  }
+
+  /**
+   * Sends a heartbeat every period. If the control plane sends heartbeats too and has been silent for
+   * 3 periods, the connection is taken for dead and the stream is closed (the loop reconnects).
+   */
+  private beat(stream: ControlStream, live: { lastHeard: number; heartbeatMs: number; controlBeats: boolean }, timers: { heartbeat?: TimerHandle }, log: Logger): void {
+    timers.heartbeat?.cancel();
+    timers.heartbeat = this.o.clock.setTimeout(() => {
+      if (live.controlBeats && this.o.clock.now() - live.lastHeard > 3 * live.heartbeatMs) {
+        log.warn('control plane silent for 3 heartbeat periods; reconnecting');
+        stream.close();
+        return;
+      }
+      stream.send({ heartbeat: { sentAt: this.o.clock.now() / 1000 } });
+      this.beat(stream, live, timers, log);
+    }, live.heartbeatMs);
+  }
+}
