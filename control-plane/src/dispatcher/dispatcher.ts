@@ -81,7 +81,7 @@ export class Dispatcher implements AgentNotifier {
       try {
         if (!session) {
           if (!msg.hello) throw new InvalidParameterException('The first message of a session must be hello.');
-          session = this.open(call, msg.hello.containerInstanceArn);
+          session = this.open(call, msg.hello.containerInstanceArn, msg.hello.knownTaskArns);
           return;
         }
         session.lastSeenMs = this.clock();
@@ -103,7 +103,7 @@ export class Dispatcher implements AgentNotifier {
     call.on('close', ended);
   }
 
-  private open(call: SessionCall, instanceArn: string): Session {
+  private open(call: SessionCall, instanceArn: string, knownTaskArns: string[]): Session {
     const inst = this.ctx.store.getInstance(instanceArn);
     if (!inst || inst.status === 'INACTIVE') {
       throw new InvalidParameterException(`Container instance ${instanceArn} is not registered (or was deregistered): register again.`);
@@ -122,7 +122,16 @@ export class Dispatcher implements AgentNotifier {
     setAgentConnected(this.ctx, instanceArn, true);
     this.ctx.log.info({ containerInstanceArn: instanceArn, sessionId: session.id }, 'agent connected');
     this.send(session, { welcome: { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, sessionId: session.id } });
-    for (const t of tasksForInstance(this.ctx, instanceArn)) this.sendAssignment(session, t);
+    const live = tasksForInstance(this.ctx, instanceArn);
+    for (const t of live) this.sendAssignment(session, t);
+    // Tasks the agent runs that the control plane has no live record of (already STOPPED here, or
+    // unknown) are stopped, so that nothing runs unaccounted for.
+    const liveArns = new Set(live.map((t) => t.arn));
+    for (const arn of knownTaskArns.filter((a) => !liveArns.has(a))) {
+      this.send(session, {
+        stopTask: { messageId: this.nextMessageId(session), taskArn: arn, reason: 'Task is not running according to the control plane.' },
+      });
+    }
     return session;
   }
 

@@ -3,7 +3,7 @@
 import type { RegisterContainerInstanceRequest__Output } from '../../../proto/gen/ecs/v1/RegisterContainerInstanceRequest.js';
 import type { TaskStateChange__Output } from '../../../proto/gen/ecs/v1/TaskStateChange.js';
 import { containerInstanceArn } from '../domain/arn.js';
-import { ClusterNotFoundException, InvalidParameterException } from '../domain/errors.js';
+import { ClientException, ClusterNotFoundException, InvalidParameterException } from '../domain/errors.js';
 import type { InstanceRecord, TaskRecord } from '../domain/records.js';
 import { applyStateChange, markDelivered } from '../domain/task-lifecycle.js';
 import { DEFAULT_CLUSTER, ensureCluster, requireCluster } from './clusters.js';
@@ -27,7 +27,13 @@ export function registerContainerInstance(ctx: Context, req: RegisterContainerIn
     }
     const cluster = clusterName === DEFAULT_CLUSTER ? ensureCluster(ctx, clusterName) : requireCluster(ctx, clusterName);
     const known = req.containerInstanceArn ? ctx.store.getInstance(req.containerInstanceArn) : undefined;
-    const existing = known && known.cluster === cluster.name && known.status !== 'INACTIVE' ? known : undefined;
+    if (known && known.status === 'INACTIVE') {
+      // As ECS: a deregistered container instance does not come back. The agent must start afresh.
+      throw new ClientException(
+        `Container instance ${known.arn} was deregistered. Remove the agent's data dir (ECS_DATADIR) to register this host as a new container instance.`,
+      );
+    }
+    const existing = known && known.cluster === cluster.name ? known : undefined;
     const custom = existing ? existing.attributes.filter((a) => !req.attributes.some((b) => b.name === a.name) && !isAgentAttribute(a.name)) : [];
     const id = existing?.id ?? newId(ctx.random);
     const next: InstanceRecord = {

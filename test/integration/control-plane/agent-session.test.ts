@@ -29,7 +29,7 @@ class ScriptedAgent {
     private cp: TestControlPlane,
     public arn: string,
   ) {}
-  connect(opts: { ack?: boolean } = {}): void {
+  connect(opts: { ack?: boolean; knownTaskArns?: string[] } = {}): void {
     this.messages = [];
     this.stream = this.cp.agentClient.Session();
     this.stream.on('data', (m: ControlMessage__Output) => {
@@ -39,7 +39,7 @@ class ScriptedAgent {
       for (const w of this.waiters.splice(0)) w();
     });
     this.stream.on('error', () => {});
-    this.stream.write({ hello: { containerInstanceArn: this.arn, clusterArn: '' } });
+    this.stream.write({ hello: { containerInstanceArn: this.arn, clusterArn: '', knownTaskArns: opts.knownTaskArns ?? [] } });
   }
   async waitFor(pred: (m: ControlMessage__Output) => boolean): Promise<ControlMessage__Output> {
     for (;;) {
@@ -176,4 +176,30 @@ t.test('a deregistered instance cannot open a session', async (t) => {
   agent.connect();
   const [err] = await once(agent.stream, 'error');
   t.equal(exceptionOf(err), 'InvalidParameterException');
+  const again = await register(cp, arn).catch((e) => e);
+  t.equal(exceptionOf(again), 'ClientException', 'a deregistered instance cannot register again under its old ARN');
+  t.match(again.details, /was deregistered.*ECS_DATADIR/);
+  t.same((await cp.call<any>('ListContainerInstances', {})).containerInstanceArns, [], 'and no new instance was made');
+});
+
+t.test('tasks an agent runs that the control plane has no live record of are stopped', async (t) => {
+  const cp = await startTestControlPlane();
+  t.teardown(() => cp.close());
+  const arn = await register(cp);
+  const agent = new ScriptedAgent(cp, arn);
+  agent.connect();
+  await agent.waitFor((m) => !!m.welcome);
+  await cp.call('RegisterTaskDefinition', HELLO_TD);
+  const [live, done] = (await cp.call<any>('RunTask', { taskDefinition: 'hello-server', count: 2 })).tasks.map((x: any) => x.taskArn);
+  agent.stream.write({ taskStateChange: { messageId: 'r1', taskArn: done, status: 'STOPPED', seq: 1, reportedAt: 0, containers: [] } });
+  await agent.waitFor((m) => m.ack?.messageId === 'r1');
+  agent.stream.cancel();
+  const forgotten = 'arn:aws:ecs:us-east-1:000000000000:task/default/ffffffffffffffffffffffffffffffff';
+  const back = new ScriptedAgent(cp, arn);
+  back.connect({ knownTaskArns: [live, done, forgotten] });
+  await back.waitFor((m) => m.stopTask?.taskArn === forgotten);
+  const stops = back.messages.filter((m) => m.stopTask).map((m) => m.stopTask!.taskArn).sort();
+  t.same(stops, [done, forgotten].sort(), 'the STOPPED and the unknown task are stopped');
+  t.ok(back.messages.some((m) => m.taskAssignment?.taskArn === live), 'the live task is assigned again');
+  back.stream.cancel();
 });

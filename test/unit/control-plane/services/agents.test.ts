@@ -135,17 +135,21 @@ t.test('re-registering keeps custom attributes and replaces the agent\'s own', a
   t.strictSame(attrs, { 'ecs.os-type': 'linux', role: 'api', stack: 'blue' });
 });
 
-t.test('re-registering with the ARN of a deregistered instance, or of another cluster, gets a new identity', async (t) => {
+t.test('re-registering with the ARN of a deregistered instance is refused and makes no instance', async (t) => {
+  const { ctx, close } = testContext();
+  t.teardown(close);
+  const old = addInstance(ctx);
+  deregisterContainerInstance(ctx, undefined, old, false);
+  throwsEcs(t, () => registerContainerInstance(ctx, registerContainerInstanceRequest({ containerInstanceArn: old })), 'ClientException');
+  t.equal(ctx.store.listInstances('default').length, 1);
+  t.equal(ctx.store.getInstance(old)!.status, 'INACTIVE');
+});
+
+t.test('re-registering with the ARN of an instance of another cluster gets a new identity there', async (t) => {
   const { ctx, close } = testContext();
   t.teardown(close);
   createCluster(ctx, createClusterRequest({ clusterName: 'prod' }));
-  const old = addInstance(ctx);
-  deregisterContainerInstance(ctx, undefined, old, false);
-  const fresh = registerContainerInstance(ctx, registerContainerInstanceRequest({ containerInstanceArn: old })).containerInstance;
-  t.not(fresh.containerInstanceArn, old);
-  t.equal(fresh.status, 'ACTIVE');
-  t.equal(fresh.version, 1);
-  t.equal(ctx.store.getInstance(old)!.status, 'INACTIVE');
+  const fresh = registerContainerInstance(ctx, registerContainerInstanceRequest({})).containerInstance;
   const moved = registerContainerInstance(ctx, registerContainerInstanceRequest({ cluster: 'prod', containerInstanceArn: fresh.containerInstanceArn })).containerInstance;
   t.match(moved.containerInstanceArn, /:container-instance\/prod\//);
   t.equal(ctx.store.getInstance(fresh.containerInstanceArn)!.status, 'ACTIVE', 'the default-cluster instance is untouched');
