@@ -41,7 +41,7 @@ wait_for() { # description, command...
 if [ "${1:-up}" = down ]; then down; exit 0; fi
 
 bash scripts/ensure-deps.sh
-[ -f dist/ecsctl/src/main.js ] || npm run build
+npm run build --silent
 bash deploy/images/build-sample-image.sh
 mkdir -p "$state"
 
