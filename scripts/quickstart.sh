@@ -14,13 +14,19 @@ alive() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null
 
 down() {
   if alive control-plane; then
-    for t in $(ecsctl list-tasks --query 'taskArns[]' --output text 2>/dev/null); do
-      ecsctl stop-task --task "$t" --reason 'quickstart down' --query 'task.taskArn' --output text >/dev/null || true
+    local tasks
+    tasks=$(ecsctl list-tasks --query 'taskArns[]' --output text 2>/dev/null || true)
+    for t in $tasks; do
+      ecsctl stop-task --task "$t" --reason 'quickstart down' >/dev/null || true
     done
-    for _ in $(seq 1 60); do
-      [ -z "$(ecsctl list-tasks --query 'taskArns[]' --output text 2>/dev/null)" ] && break
-      sleep 1
-    done
+    # The agent stops the containers; wait until it says they are STOPPED before stopping it.
+    if [ -n "$tasks" ] && alive agent; then
+      for _ in $(seq 1 60); do
+        left=$(ecsctl describe-tasks --tasks $tasks --query 'tasks[?lastStatus!=`STOPPED`].taskArn' --output text 2>/dev/null || true)
+        [ -z "$left" ] && break
+        sleep 1
+      done
+    fi
   fi
   for p in agent control-plane; do
     if alive "$p"; then kill "$(cat "$state/$p.pid")"; echo "stopped $p"; fi

@@ -4,7 +4,9 @@
 # busybox image.
 set -euo pipefail
 tag=${1:-ecs-sample/hello:latest}
-if docker image inspect "$tag" >/dev/null 2>&1 && [ "${REBUILD:-}" != 1 ]; then exit 0; fi
+version=2 # bump when the image changes, so that an older local copy is rebuilt
+have=$(docker image inspect -f '{{index .Config.Labels "ecs-sample.version"}}' "$tag" 2>/dev/null || true)
+if [ "$have" = "$version" ] && [ "${REBUILD:-}" != 1 ]; then exit 0; fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 bb=$(command -v busybox || true)
@@ -21,8 +23,10 @@ fi
 cat > "$dir/Dockerfile" <<DOCKERFILE
 $base
 RUN mkdir -p /www && printf '<html><body><h1>Hello from a self-hosted ECS task</h1></body></html>\n' > /www/index.html
+LABEL ecs-sample.version=$version
 EXPOSE 80
-CMD ["httpd","-f","-v","-p","80","-h","/www"]
+# As PID 1, httpd would ignore SIGTERM and every stop would wait for the stop timeout: exit on TERM.
+CMD ["sh","-c","trap 'exit 0' TERM; httpd -f -v -p 80 -h /www & wait"]
 DOCKERFILE
 docker build -q -t "$tag" "$dir" >/dev/null
 echo "built $tag"
