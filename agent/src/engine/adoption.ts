@@ -6,7 +6,7 @@ import type { TaskEvent } from './apply.js';
 import { LABEL_CONTAINER_NAME, LABEL_TASK_ARN } from './container-spec.js';
 import { exitedEvent, isStoppedState } from './launcher.js';
 import { containerRank } from './status.js';
-import type { ContainerState, TaskState } from './task-state.js';
+import { healthStatusOf, type ContainerState, type TaskState } from './task-state.js';
 
 export const MISSING_CONTAINER_REASON = 'Container not found when the agent restarted';
 
@@ -39,8 +39,18 @@ function containerEvents(c: ContainerState, info: ContainerInfo | undefined): Ta
   const dockerName = info.name;
   const created: TaskEvent = { kind: 'created', container: name, runtimeId: info.id, dockerName, hostPorts: c.hostPorts };
   if (info.state === 'created') return [created];
-  const running: TaskEvent = { kind: 'running', container: name, runtimeId: info.id, dockerName, bindings: info.bindings.length > 0 ? info.bindings : c.bindings };
+  const running: TaskEvent = {
+    kind: 'running',
+    container: name,
+    runtimeId: info.id,
+    dockerName,
+    bindings: info.bindings.length > 0 ? info.bindings : c.bindings,
+    startedAt: info.startedAt,
+    health: healthStatusOf(info.health),
+  };
   if (isStoppedState(info)) return info.startedAt === undefined && c.status !== 'RUNNING' ? [created, exitedEvent(name, info)] : [created, running, exitedEvent(name, info)];
+  // A container already known to run keeps its record, but its health is brought up to date.
+  if (c.status === 'RUNNING' && c.def.healthCheck) return [created, running, { kind: 'health', container: name, health: healthStatusOf(info.health) }];
   return [created, running];
 }
 

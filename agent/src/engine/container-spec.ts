@@ -1,5 +1,6 @@
-// Turns a container of a task into the runtime's ContainerSpec: ECS's names, labels and limits. Pure.
-import type { ContainerSpec, PortBinding } from '../runtime/runtime.js';
+// Turns a container of a task into the runtime's ContainerSpec: ECS's names, labels, limits, mounts, health
+// check and security settings. Pure.
+import type { ContainerSpec, HealthCheckSpec, MountSpec, PortBinding } from '../runtime/runtime.js';
 import type { ContainerState, TaskState } from './task-state.js';
 
 export const LABEL_TASK_ARN = 'com.amazonaws.ecs.task-arn';
@@ -48,6 +49,23 @@ function dockerLinks(task: TaskState, c: ContainerState): string[] {
   });
 }
 
+/** The container's mountPoints as mounts; a mount point naming no volume of the task is an error, not skipped. */
+export function mountsOf(task: TaskState, c: ContainerState): MountSpec[] {
+  return c.def.mountPoints.map((m) => {
+    const v = task.volumes.find((x) => x.name === m.sourceVolume);
+    if (!v) throw new Error(`mount point ${m.containerPath} of container ${c.def.name} names an unknown volume '${m.sourceVolume}'`);
+    if (v.sourcePath) return { kind: 'bind', source: v.sourcePath, target: m.containerPath, readOnly: m.readOnly };
+    if (!v.dockerName) throw new Error(`volume '${v.name}' of the task has not been created`);
+    return { kind: 'volume', source: v.dockerName, target: m.containerPath, readOnly: m.readOnly };
+  });
+}
+
+function healthCheckOf(c: ContainerState): HealthCheckSpec | undefined {
+  const h = c.def.healthCheck;
+  if (!h) return undefined;
+  return { test: h.command, intervalSec: h.interval, timeoutSec: h.timeout, retries: h.retries, startPeriodSec: h.startPeriod };
+}
+
 export function buildSpec(task: TaskState, c: ContainerState, ctx: SpecContext): ContainerSpec {
   const d = c.def;
   const portBindings: PortBinding[] = d.portMappings.map((p, i) => ({
@@ -74,5 +92,14 @@ export function buildSpec(task: TaskState, c: ContainerState, ctx: SpecContext):
     links: task.networkMode === 'bridge' ? dockerLinks(task, c) : [],
     logConfig: d.logConfiguration ? { type: d.logConfiguration.logDriver, options: d.logConfiguration.options } : undefined,
     stopTimeoutSec: d.stopTimeout,
+    mounts: mountsOf(task, c),
+    healthCheck: healthCheckOf(c),
+    ulimits: d.ulimits.map((u) => ({ name: u.name, soft: u.softLimit, hard: u.hardLimit })),
+    privileged: d.privileged,
+    readonlyRootfs: d.readonlyRootFilesystem,
+    networkDisabled: d.disableNetworking,
+    dns: d.dnsServers,
+    openStdin: d.interactive,
+    tty: d.pseudoTerminal,
   };
 }

@@ -1,16 +1,25 @@
 // Performs the step function's container actions on the runtime and says what happened as TaskEvents.
 // Runtime failures become ECS reasons (CannotCreateContainerError: <docker's message>, ...); a dynamic host
-// port that Docker refuses because someone else took it is replaced and the container re-created.
+// port that Docker refuses because someone else took it is replaced and the container re-created. It also
+// creates the task's scratch volumes and removes them with the containers at cleanup.
 import type { PortAllocator } from '../resources/port-allocator.js';
 import { RuntimeError, type ContainerInfo, type ContainerRuntime, type HostBinding } from '../runtime/runtime.js';
 import { randomHex, type Random } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { TaskEvent } from './apply.js';
 import { buildSpec, dockerName } from './container-spec.js';
-import { OOM_REASON, type ContainerState, type HostPortClaim, type TaskState } from './task-state.js';
+import {
+  CREATE_ERROR_PREFIX,
+  healthStatusOf,
+  OOM_REASON,
+  START_ERROR_PREFIX,
+  type ContainerState,
+  type HostPortClaim,
+  type TaskState,
+} from './task-state.js';
+import { dockerVolumeName, isScratch, volumeLabels } from './volumes.js';
 
-export const CREATE_ERROR_PREFIX = 'CannotCreateContainerError: ';
-export const START_ERROR_PREFIX = 'CannotStartContainerError: ';
+export { CREATE_ERROR_PREFIX, START_ERROR_PREFIX } from './task-state.js';
 const PORT_RETRIES = 5;
 
 export interface LauncherOptions {
@@ -26,6 +35,8 @@ export interface LauncherOptions {
 
 /** The exit of a container as an event: exit code, and ECS's reason when the kernel killed it for memory. */
 export const REMOVED_REASON = 'Container removed outside the agent';
+/** ECS's prefix for task resources that could not be set up. */
+export const VOLUME_ERROR_PREFIX = 'ResourceInitializationError: ';
 
 export function exitedEvent(container: string, info: ContainerInfo | undefined, missingReason?: string): TaskEvent {
   if (!info) return { kind: 'exited', container, reason: missingReason };
@@ -69,7 +80,13 @@ export class Launcher {
       }
     }
     const info = await this.o.runtime.inspectContainer(current.runtimeId);
-    const running: TaskEvent = { kind: 'running', container: c.def.name, ...current, bindings: this.bindingsOf(task, c, info) };
+    const running: TaskEvent = {
+      kind: 'running',
+      container: c.def.name,
+      ...current,
+      bindings: this.bindingsOf(task, c, info),
+      health: healthStatusOf(info?.health),
+    };
     return isStoppedState(info) ? [running, exitedEvent(c.def.name, info, 'Container disappeared after it started')] : [running];
   }
 
@@ -86,8 +103,28 @@ export class Launcher {
     return [exitedEvent(c.def.name, info, REMOVED_REASON)];
   }
 
+  /** Creates the task's Docker volume for the task definition volume of that name. */
+  async createVolume(task: TaskState, volume: string): Promise<TaskEvent[]> {
+    const name = dockerVolumeName(task, volume, randomHex(this.o.random, 20));
+    try {
+      await this.o.runtime.createVolume({ name, labels: volumeLabels(task, volume, this.o.cluster, this.o.containerInstanceArn) });
+      return [{ kind: 'volume-created', volume, dockerName: name }];
+    } catch (err) {
+      return [{ kind: 'volume-failed', volume, reason: `${VOLUME_ERROR_PREFIX}failed to create volume ${volume}: ${(err as Error).message}` }];
+    }
+  }
+
+  /** Removes the task's containers, then its scratch volumes (a volume Docker will not remove is logged and left). */
   async cleanup(task: TaskState): Promise<TaskEvent[]> {
     for (const c of task.containers) if (c.runtimeId) await this.o.runtime.removeContainer(c.runtimeId);
+    for (const v of task.volumes) {
+      if (!isScratch(v) || !v.dockerName) continue;
+      try {
+        await this.o.runtime.removeVolume(v.dockerName);
+      } catch (err) {
+        this.o.logger.warn({ taskArn: task.arn, volume: v.dockerName, err: (err as Error).message }, 'could not remove the task volume');
+      }
+    }
     return [{ kind: 'cleaned-up' }];
   }
 

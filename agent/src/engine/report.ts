@@ -20,6 +20,8 @@ function containerChange(c: ContainerState): ContainerStateChange {
   if (c.exitCode !== undefined) out.exitCode = c.exitCode;
   if (c.reason) out.reason = c.reason;
   if (c.imageDigest) out.imageDigest = c.imageDigest;
+  // Only a container with a health check has a health status to report (UNKNOWN until the first verdict).
+  if (c.def.healthCheck) out.healthStatus = c.health ?? 'UNKNOWN';
   return out;
 }
 

@@ -2,6 +2,7 @@
 // step(task, ctx) → the task after the transitions that need no I/O, plus the I/O actions to perform next.
 // The driver (task-engine.ts) performs the actions, folds their results in with apply.ts, and steps again
 // until there is nothing left to do. Every transition goes through the forward-only guard.
+import { checkDependencies, failUnresolvable, nextDeadline, stoppableNow } from './dependencies.js';
 import { containerRank } from './status.js';
 import {
   advanceContainer,
@@ -19,6 +20,8 @@ export type Action =
   | { kind: 'create'; container: string }
   | { kind: 'start'; container: string }
   | { kind: 'stop'; container: string; timeoutSec: number }
+  /** Create the task's Docker volume of that (task definition) name. */
+  | { kind: 'create-volume'; volume: string }
   | { kind: 'cleanup' };
 
 export interface StepContext {
@@ -32,12 +35,14 @@ export interface StepContext {
 export interface StepResult {
   task: TaskState;
   actions: Action[];
+  /** Epoch ms at which to step again even if nothing happens (a dependency's startTimeout runs out). */
+  wakeAt?: number;
 }
 
 export function step(task: TaskState, ctx: StepContext): StepResult {
   if (task.status === 'STOPPED') return stepStopped(task, ctx);
   let t = task;
-  if (t.desiredStatus === 'RUNNING') t = stopIfEssentialGone(t);
+  if (t.desiredStatus === 'RUNNING') t = stopIfEssentialGone(failUnresolvable(t, ctx.now));
   return t.desiredStatus === 'STOPPED' ? stepStopping(t, ctx) : stepRunning(t, ctx);
 }
 
@@ -68,7 +73,7 @@ function stepStopping(task: TaskState, ctx: StepContext): StepResult {
     containers: task.containers.map((c) => (containerRank(c.status) < containerRank('CREATED') ? advanceContainer(c, 'STOPPED') : c)),
   };
   if (t.containers.every((c, i) => c === task.containers[i])) t = task;
-  const toStop = t.containers.filter((c) => c.status === 'CREATED' || c.status === 'RUNNING');
+  const toStop = stoppableNow(t);
   if (toStop.length === 0) return { task: advanceTask(t, 'STOPPED', ctx.now), actions: [] };
   t = advanceTask(t, 'STOPPING', ctx.now);
   return { task: t, actions: toStop.map((c) => ({ kind: 'stop', container: c.def.name, timeoutSec: stopTimeoutSec(c, ctx) })) };
@@ -82,15 +87,35 @@ function stepRunning(task: TaskState, ctx: StepContext): StepResult {
   let t = task;
   const actions: Action[] = t.containers.filter((c) => c.status === 'NONE').map((c) => ({ kind: 'pull', container: c.def.name }));
   if (actions.length > 0 && t.pullStartedAt === undefined) t = { ...t, pullStartedAt: ctx.now };
-  // Containers are created and started one at a time, in start order: the next one waits until every
-  // container before it has started (or already stopped).
-  for (const name of startOrder(t)) {
-    const c = findContainer(t, name)!;
-    if (containerRank(c.status) >= containerRank('RUNNING')) continue;
-    if (c.status === 'PULLED') actions.push({ kind: 'create', container: name });
-    if (c.status === 'CREATED') actions.push({ kind: 'start', container: name });
-    break;
-  }
+  for (const v of t.volumes) if (!v.sourcePath && !v.dockerName) actions.push({ kind: 'create-volume', volume: v.name });
+  const next = nextToLaunch(t, ctx.now);
+  if (next) actions.push(next);
   if (t.containers.every((c) => containerRank(c.status) >= containerRank('RUNNING'))) t = advanceTask(t, 'RUNNING', ctx.now);
-  return { task: t, actions };
+  const wakeAt = nextDeadline(t, ctx.now);
+  return wakeAt === undefined ? { task: t, actions } : { task: t, actions, wakeAt };
+}
+
+/**
+ * Containers are created and started one at a time, in start order, once the task's volumes exist: the next
+ * one waits until every container before it has started (or already stopped), except those before it that
+ * wait for their dependsOn conditions, which do not hold up the others.
+ */
+function nextToLaunch(task: TaskState, now: number): Action | undefined {
+  if (task.volumes.some((v) => !v.sourcePath && !v.dockerName)) return undefined;
+  for (const name of startOrder(task)) {
+    const c = findContainer(task, name)!;
+    if (containerRank(c.status) >= containerRank('RUNNING')) continue;
+    if (c.status === 'NONE') return undefined; // its pull first
+    if (checkDependencies(task, c, now).kind !== 'met' || !linksUp(task, c)) continue;
+    return { kind: c.status === 'PULLED' ? 'create' : 'start', container: name };
+  }
+  return undefined;
+}
+
+/** A container with links starts once the containers it links to have started. */
+function linksUp(task: TaskState, c: ContainerState): boolean {
+  return c.def.links.every((link) => {
+    const target = findContainer(task, link.split(':')[0]);
+    return !target || target === c || containerRank(target.status) >= containerRank('RUNNING');
+  });
 }

@@ -1,8 +1,8 @@
 // The agent's task engine: takes assignments and stops from the control plane, runs each task through the
 // step function on the container runtime, watches Docker events (with a slow poll as a safety net),
-// checkpoints every change, reports through a sink, re-adopts its containers after a restart, and removes
-// stopped tasks' containers after the cleanup wait. It only ever touches containers labelled with its
-// own container instance ARN.
+// checkpoints every change, reports through a sink, re-adopts its containers and volumes after a restart,
+// and removes stopped tasks' containers and volumes after the cleanup wait. It only ever touches containers
+// and volumes labelled with its own container instance ARN.
 import type { TaskAssignment } from '../../../proto/gen/ecs/v1/TaskAssignment.js';
 import type { StopTaskCommand } from '../../../proto/gen/ecs/v1/StopTaskCommand.js';
 import type { ImagePullBehavior } from '../config/options.js';
@@ -19,7 +19,8 @@ import { exitedEvent, isStoppedState, Launcher, REMOVED_REASON } from './launche
 import { fingerprint, makeReport, type TaskReport } from './report.js';
 import type { Action, StepContext } from './step.js';
 import { TaskRunner, type RunnerHost } from './task-runner.js';
-import { desireStop, findContainer, taskFromAssignment, type TaskState } from './task-state.js';
+import { desireStop, findContainer, healthStatusOf, taskFromAssignment, upgradeTask, type TaskState } from './task-state.js';
+import { planVolumeAdoption } from './volumes.js';
 
 /** Where reports go (the session's Reporter, or a recorder in tests). */
 export interface ReportSink {
@@ -86,27 +87,45 @@ export class TaskEngine {
     };
   }
 
-  /** Loads checkpoints, subscribes to Docker events, re-adopts own containers, and resumes every task. */
+  /** Loads checkpoints, subscribes to Docker events, re-adopts own containers and volumes, and resumes every task. */
   async start(): Promise<void> {
-    const { values, corrupt } = this.o.checkpoints.loadAll();
-    for (const path of corrupt) this.log.error({ path }, 'unreadable task checkpoint moved aside');
+    const loaded = this.o.checkpoints.loadAll();
+    for (const path of loaded.corrupt) this.log.error({ path }, 'unreadable task checkpoint moved aside');
+    const values = loaded.values.map(upgradeTask);
     for (const task of values) this.runners.set(task.arn, new TaskRunner(this.host, task));
     this.subscribe();
-    const own = await this.o.runtime.listContainers({ [LABEL_INSTANCE]: this.o.containerInstanceArn });
-    const plan = planAdoption(values, own);
-    for (const info of plan.remove) {
-      this.log.warn({ containerId: info.id, name: info.name, taskArn: info.labels[LABEL_TASK_ARN] }, 'removing own container of no known task');
-      await this.o.runtime.removeContainer(info.id);
-    }
-    for (const [arn, events] of plan.events) {
+    for (const [arn, events] of await this.adopt(values)) {
       const runner = this.runners.get(arn)!;
       for (const e of events) runner.apply(e);
     }
     this.ready = true;
-    this.log.info({ tasks: values.length, containers: own.length }, 'task engine started');
+    this.log.info({ tasks: values.length }, 'task engine started');
     for (const runner of this.runners.values()) runner.kick();
     for (const e of this.pendingEvents.splice(0)) void this.onRuntimeEvent(e);
     this.schedulePoll();
+  }
+
+  /**
+   * Matches Docker's containers and volumes labelled as this instance's with the checkpointed tasks: removes
+   * those of no known task (containers first: a volume in use cannot go), and returns the events that bring
+   * each task up to date.
+   */
+  private async adopt(tasks: TaskState[]): Promise<Array<[string, TaskEvent[]]>> {
+    const mine = { [LABEL_INSTANCE]: this.o.containerInstanceArn };
+    const own = await this.o.runtime.listContainers(mine);
+    const ownVolumes = await this.o.runtime.listVolumes(mine);
+    this.log.info({ containers: own.length, volumes: ownVolumes.length }, 'adopting own containers and volumes');
+    const containers = planAdoption(tasks, own);
+    for (const info of containers.remove) {
+      this.log.warn({ containerId: info.id, name: info.name, taskArn: info.labels[LABEL_TASK_ARN] }, 'removing own container of no known task');
+      await this.o.runtime.removeContainer(info.id);
+    }
+    const volumes = planVolumeAdoption(tasks, ownVolumes);
+    for (const v of volumes.remove) {
+      this.log.warn({ volume: v.name, taskArn: v.labels[LABEL_TASK_ARN] }, 'removing own volume of no known task');
+      await this.o.runtime.removeVolume(v.name).catch((err) => this.log.warn({ volume: v.name, err: (err as Error).message }, 'could not remove the volume'));
+    }
+    return [...containers.events, ...volumes.events];
   }
 
   /** Takes a TaskAssignment (idempotent). Resolves once it is checkpointed. */
@@ -178,6 +197,7 @@ export class TaskEngine {
 
   private async perform(task: TaskState, action: Action): Promise<TaskEvent[]> {
     if (action.kind === 'cleanup') return this.launcher.cleanup(task);
+    if (action.kind === 'create-volume') return this.launcher.createVolume(task, action.volume);
     const c = findContainer(task, action.container)!;
     switch (action.kind) {
       case 'pull': {
@@ -273,11 +293,18 @@ export class TaskEngine {
 
   /**
    * Folds Docker's view of one own container (by Docker id) into its task: a container that is no longer
-   * running has exited. An id the task no longer uses (a container replaced after a port clash) is ignored.
+   * running has exited; a running one's health check verdict is taken over. An id the task no longer uses
+   * (a container replaced after a port clash) is ignored.
    */
   private reconcile(runner: TaskRunner, runtimeId: string, info: ContainerInfo | undefined): void {
     const c = runner.state.containers.find((x) => x.runtimeId === runtimeId);
-    if (!c || c.status !== 'RUNNING' || !isStoppedState(info)) return;
+    if (!c || c.status !== 'RUNNING') return;
+    if (!isStoppedState(info)) {
+      const health = healthStatusOf(info?.health);
+      if (!c.def.healthCheck || health === (c.health ?? 'UNKNOWN')) return;
+      this.log.info({ taskArn: runner.state.arn, container: c.def.name, health }, 'container health changed');
+      return runner.apply({ kind: 'health', container: c.def.name, health });
+    }
     this.log.info({ taskArn: runner.state.arn, container: c.def.name, exitCode: info?.exitCode }, 'container exited');
     runner.apply(exitedEvent(c.def.name, info, REMOVED_REASON));
   }

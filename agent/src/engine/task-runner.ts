@@ -21,12 +21,15 @@ export interface RunnerHost {
 
 /** After a failed or fruitless action, the loop waits this long before trying again. */
 export const RETRY_DELAY_MS = 5_000;
+/** The longest delay a Node timer takes (longer ones fire at once); a later wake-up just steps again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class TaskRunner {
   private running = false;
   private dirty = false;
   private closed = false;
   private retry?: TimerHandle;
+  private wake?: { at: number; timer: TimerHandle };
   private loopDone: Promise<void> = Promise.resolve();
 
   constructor(
@@ -71,14 +74,16 @@ export class TaskRunner {
   close(): void {
     this.closed = true;
     this.retry?.cancel();
+    this.wake?.timer.cancel();
   }
 
   private async loop(): Promise<void> {
     try {
       do {
         this.dirty = false;
-        const { task, actions } = step(this.current, this.host.stepContext());
+        const { task, actions, wakeAt } = step(this.current, this.host.stepContext());
         this.replace(task);
+        this.scheduleWake(wakeAt);
         if (actions.length === 0) break;
         const before = this.current;
         const failed = (await Promise.all(actions.map((a) => this.run(a)))).includes(false);
@@ -104,6 +109,21 @@ export class TaskRunner {
       this.host.logError(this.current, action, err);
       return false;
     }
+  }
+
+  /** Steps again at `at` (epoch ms), when the step function asked to look again then. */
+  private scheduleWake(at: number | undefined): void {
+    if (this.wake?.at === at) return;
+    this.wake?.timer.cancel();
+    if (at === undefined) {
+      this.wake = undefined;
+      return;
+    }
+    const timer = this.host.setTimer(() => {
+      this.wake = undefined;
+      this.kick();
+    }, Math.min(MAX_TIMER_MS, Math.max(0, at - this.host.now())));
+    this.wake = { at, timer };
   }
 
   private scheduleRetry(): void {

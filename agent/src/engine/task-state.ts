@@ -1,8 +1,8 @@
 // The agent's record of one task: what the control plane assigned and what is known on this host.
 // Plain JSON data (it is what gets checkpointed); transitions go through status.ts's guard.
 import type { TaskAssignment } from '../../../proto/gen/ecs/v1/TaskAssignment.js';
-import type { ContainerDefinition } from '../../../proto/gen/ecs/v1/ContainerDefinition.js';
-import type { HostBinding, Protocol } from '../runtime/runtime.js';
+import type { HostBinding, Protocol, RuntimeHealth } from '../runtime/runtime.js';
+import { normalizeContainer, normalizeVolume, upgradeContainerDef, type ContainerDef, type VolumeDef } from './container-def.js';
 import {
   canAdvanceContainer,
   canAdvanceDesired,
@@ -14,32 +14,16 @@ import {
 
 export type NetworkMode = 'bridge' | 'host' | 'none';
 
-export interface PortMappingDef {
-  containerPort: number;
-  /** 0 when the agent picks a host port from the dynamic range. */
-  hostPort: number;
-  protocol: Protocol;
-}
+export type { ContainerDef, DependencyCondition, DependencyDef, MountPointDef, PortMappingDef, VolumeDef } from './container-def.js';
 
-/** A container definition with ECS's defaults applied (essential true, cpu 0, tcp). */
-export interface ContainerDef {
-  name: string;
-  image: string;
-  cpu: number;
-  memory?: number;
-  memoryReservation?: number;
-  links: string[];
-  portMappings: PortMappingDef[];
-  essential: boolean;
-  entryPoint: string[];
-  command: string[];
-  environment: Array<{ name: string; value: string }>;
-  hostname?: string;
-  user?: string;
-  workingDirectory?: string;
-  dockerLabels: Record<string, string>;
-  stopTimeout?: number;
-  logConfiguration?: { logDriver: string; options: Record<string, string> };
+/** A container's health as ECS reports it (containers with a healthCheck only). */
+export type HealthStatus = 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+
+/** Docker's health (starting, healthy, unhealthy) as ECS names it; "starting" and none are UNKNOWN. */
+export function healthStatusOf(h: RuntimeHealth | undefined): HealthStatus {
+  if (h === 'healthy') return 'HEALTHY';
+  if (h === 'unhealthy') return 'UNHEALTHY';
+  return 'UNKNOWN';
 }
 
 export interface HostPortClaim {
@@ -60,6 +44,10 @@ export interface ContainerState {
   hostPorts: HostPortClaim[];
   bindings: HostBinding[];
   imageDigest?: string;
+  /** Epoch ms when it started (as the agent saw it; Docker's StartedAt on adoption): startTimeout counts from here. */
+  startedAt?: number;
+  /** Its health check's verdict (UNKNOWN until the first one; a stopped container keeps its last). */
+  health?: HealthStatus;
 }
 
 export interface TaskState {
@@ -74,6 +62,8 @@ export interface TaskState {
   stopReason?: string;
   stopCode?: string;
   containers: ContainerState[];
+  /** The task definition's volumes (scratch volumes get their Docker name once created). */
+  volumes: VolumeDef[];
   /** Epoch ms. */
   pullStartedAt?: number;
   pullStoppedAt?: number;
@@ -88,35 +78,9 @@ export interface TaskState {
 }
 
 export const OOM_REASON = 'OutOfMemoryError: Container killed due to memory usage';
+export const CREATE_ERROR_PREFIX = 'CannotCreateContainerError: ';
+export const START_ERROR_PREFIX = 'CannotStartContainerError: ';
 export const ESSENTIAL_EXITED_REASON = 'Essential container in task exited';
-
-function normalizeContainer(d: ContainerDefinition, i: number): ContainerDef {
-  return {
-    name: d.name || `container-${i}`,
-    image: d.image ?? '',
-    cpu: d.cpu ?? 0,
-    memory: d.memory || undefined,
-    memoryReservation: d.memoryReservation || undefined,
-    links: d.links ?? [],
-    portMappings: (d.portMappings ?? []).map((p) => ({
-      containerPort: p.containerPort ?? 0,
-      hostPort: p.hostPort ?? 0,
-      protocol: p.protocol === 'udp' ? 'udp' : 'tcp',
-    })),
-    essential: d.essential ?? true,
-    entryPoint: d.entryPoint ?? [],
-    command: d.command ?? [],
-    environment: (d.environment ?? []).map((e) => ({ name: e.name ?? '', value: e.value ?? '' })),
-    hostname: d.hostname || undefined,
-    user: d.user || undefined,
-    workingDirectory: d.workingDirectory || undefined,
-    dockerLabels: { ...(d.dockerLabels ?? {}) },
-    stopTimeout: d.stopTimeout || undefined,
-    logConfiguration: d.logConfiguration?.logDriver
-      ? { logDriver: d.logConfiguration.logDriver, options: { ...(d.logConfiguration.options ?? {}) } }
-      : undefined,
-  };
-}
 
 function networkModeOf(mode: string | undefined): NetworkMode {
   if (mode === 'host' || mode === 'none') return mode;
@@ -135,10 +99,21 @@ export function taskFromAssignment(a: TaskAssignment): TaskState {
     desiredStatus: 'RUNNING',
     status: 'PENDING',
     containers: (a.containers ?? []).map((d, i) => ({ def: normalizeContainer(d, i), status: 'NONE', hostPorts: [], bindings: [] })),
+    volumes: (a.volumes ?? []).map(normalizeVolume),
     seq: 0,
     cleanedUp: false,
   };
   return a.desiredStatus === 'STOPPED' ? desireStop(task, a.stopReason, a.stopCode) : task;
+}
+
+/** A task read from a checkpoint of an older agent, with the fields added since then defaulted. */
+export function upgradeTask(task: TaskState): TaskState {
+  const containers = task.containers.map((c) => {
+    const def = upgradeContainerDef(c.def);
+    return def === c.def ? c : { ...c, def };
+  });
+  if (Array.isArray(task.volumes) && containers.every((c, i) => c === task.containers[i])) return task;
+  return { ...task, volumes: task.volumes ?? [], containers };
 }
 
 export function findContainer(task: TaskState, name: string): ContainerState | undefined {
@@ -178,7 +153,10 @@ export function desireStop(task: TaskState, reason?: string, stopCode?: string):
   return { ...task, desiredStatus: 'STOPPED', stopReason: task.stopReason ?? reason, stopCode: task.stopCode ?? stopCode };
 }
 
-/** The order containers are created and started in: definition order, except a linked container goes first. */
+/**
+ * The order containers are created and started in: definition order, except that a linked container and a
+ * dependsOn dependency go before the container that names them.
+ */
 export function startOrder(task: TaskState): string[] {
   const names = task.containers.map((c) => c.def.name);
   const byName = new Map(task.containers.map((c) => [c.def.name, c]));
@@ -188,10 +166,9 @@ export function startOrder(task: TaskState): string[] {
   const visit = (name: string) => {
     if (done.has(name) || visiting.has(name)) return; // a cycle falls back to definition order
     visiting.add(name);
-    for (const link of byName.get(name)?.def.links ?? []) {
-      const target = link.split(':')[0];
-      if (byName.has(target)) visit(target);
-    }
+    const def = byName.get(name)?.def;
+    const targets = [...(def?.links ?? []).map((l) => l.split(':')[0]), ...(def?.dependsOn ?? []).map((d) => d.containerName)];
+    for (const target of targets) if (byName.has(target)) visit(target);
     visiting.delete(name);
     done.add(name);
     order.push(name);

@@ -12,10 +12,15 @@ import {
   type Protocol,
   type RuntimeEvent,
   type RuntimeEventKind,
+  type RuntimeHealth,
   type RuntimeVersion,
+  type VolumeInfo,
+  type VolumeSpec,
 } from './runtime.js';
 
 const EVENT_KINDS: ReadonlySet<string> = new Set<RuntimeEventKind>(['start', 'die', 'oom', 'stop', 'destroy']);
+const HEALTH: ReadonlySet<string> = new Set<RuntimeHealth>(['starting', 'healthy', 'unhealthy']);
+const NS_PER_SEC = 1_000_000_000;
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
@@ -99,6 +104,24 @@ export class DockerRuntime implements ContainerRuntime {
     return infos.filter((i): i is ContainerInfo => i !== undefined);
   }
 
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    await wrap(() => this.docker.createVolume({ Name: spec.name, Driver: 'local', Labels: spec.labels }));
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw toRuntimeError(err);
+    }
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
+    const out = await wrap(() => this.docker.listVolumes({ filters: { label: labelFilters(labels) } }));
+    return (out.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+  }
+
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError: (err: Error) => void): EventSubscription {
     let closed = false;
     let stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
@@ -134,7 +157,8 @@ function labelFilters(labels: Record<string, string>): string[] {
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 }
 
-function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+/** Exported for tests: the create request Docker receives for a spec. */
+export function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const b of spec.portBindings) {
@@ -154,6 +178,10 @@ function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     Labels: spec.labels,
     ExposedPorts: exposed,
     StopTimeout: spec.stopTimeoutSec,
+    Healthcheck: healthcheckOf(spec),
+    NetworkDisabled: spec.networkDisabled || undefined,
+    OpenStdin: spec.openStdin || undefined,
+    Tty: spec.tty || undefined,
     HostConfig: {
       CpuShares: spec.cpuShares,
       Memory: spec.memoryMiB ? spec.memoryMiB * 1024 * 1024 : undefined,
@@ -162,7 +190,25 @@ function toCreateOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       PortBindings: bindings,
       Links: spec.links.length > 0 ? spec.links : undefined,
       LogConfig: spec.logConfig ? { Type: spec.logConfig.type, Config: spec.logConfig.options } : undefined,
+      Binds: spec.mounts.length > 0 ? spec.mounts.map((m) => `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`) : undefined,
+      Ulimits: spec.ulimits.length > 0 ? spec.ulimits.map((u) => ({ Name: u.name, Soft: u.soft, Hard: u.hard })) : undefined,
+      Privileged: spec.privileged || undefined,
+      ReadonlyRootfs: spec.readonlyRootfs || undefined,
+      Dns: spec.dns.length > 0 ? spec.dns : undefined,
     },
+  };
+}
+
+/** Docker's Healthcheck: the test as given, times in nanoseconds. */
+function healthcheckOf(spec: ContainerSpec): Docker.ContainerCreateOptions['Healthcheck'] {
+  const h = spec.healthCheck;
+  if (!h) return undefined;
+  return {
+    Test: h.test,
+    Interval: h.intervalSec * NS_PER_SEC,
+    Timeout: h.timeoutSec * NS_PER_SEC,
+    Retries: h.retries,
+    StartPeriod: h.startPeriodSec * NS_PER_SEC,
   };
 }
 
@@ -178,6 +224,7 @@ function fromInspect(c: Docker.ContainerInspectInfo): ContainerInfo {
     startedAt: parseDockerTime(s.StartedAt),
     finishedAt: parseDockerTime(s.FinishedAt),
     bindings: bindingsOf(c.NetworkSettings?.Ports ?? {}),
+    ...(s.Health && HEALTH.has(s.Health.Status) ? { health: s.Health.Status as RuntimeHealth } : {}),
   };
 }
 
@@ -200,10 +247,15 @@ function parseDockerTime(t: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-function toRuntimeEvent(obj: unknown): RuntimeEvent | undefined {
+/** Exported for tests. Docker's health events have the action "health_status: healthy" (or unhealthy). */
+export function toRuntimeEvent(obj: unknown): RuntimeEvent | undefined {
   const e = obj as { Type?: string; Action?: string; Actor?: { ID?: string; Attributes?: Record<string, string> } };
-  if (e.Type !== 'container' || !e.Action || !EVENT_KINDS.has(e.Action) || !e.Actor?.ID) return undefined;
-  return { kind: e.Action as RuntimeEventKind, id: e.Actor.ID, labels: e.Actor.Attributes ?? {} };
+  if (e.Type !== 'container' || !e.Action || !e.Actor?.ID) return undefined;
+  const labels = e.Actor.Attributes ?? {};
+  const health = /^health_status:\s*(\w+)/.exec(e.Action)?.[1];
+  if (health !== undefined) return HEALTH.has(health) ? { kind: 'health', id: e.Actor.ID, labels, health: health as RuntimeHealth } : undefined;
+  if (!EVENT_KINDS.has(e.Action)) return undefined;
+  return { kind: e.Action as RuntimeEventKind, id: e.Actor.ID, labels };
 }
 
 function readJsonLines(stream: NodeJS.ReadableStream, onObject: (o: unknown) => void): void {

@@ -1,5 +1,6 @@
-// An in-memory ContainerRuntime for tests and simulations: images, containers, host ports and events,
-// with knobs to make pulls fail, ports clash, and containers exit or get OOM-killed.
+// An in-memory ContainerRuntime for tests and simulations: images, containers, volumes, host ports and
+// events, with knobs to make pulls fail, ports clash, containers exit or get OOM-killed, health checks
+// change their verdict, and volume creation fail.
 import {
   RuntimeError,
   type ContainerInfo,
@@ -9,7 +10,10 @@ import {
   type HostBinding,
   type RuntimeEvent,
   type RuntimeEventKind,
+  type RuntimeHealth,
   type RuntimeVersion,
+  type VolumeInfo,
+  type VolumeSpec,
 } from './runtime.js';
 
 export interface FakeContainer {
@@ -37,8 +41,14 @@ export class FakeRuntime implements ContainerRuntime {
   /** Exit code of a container stopped by stopContainer (SIGTERM honoured: 143; set 137 to model SIGKILL). */
   stopExitCode = 143;
   readonly calls: string[] = [];
+  readonly volumes = new Map<string, VolumeInfo>();
+  /** Message with which creating a volume fails, when set. */
+  volumeFailure?: string;
   private readonly listeners = new Set<Listener>();
   private nextId = 1;
+
+  /** `now` stamps StartedAt/FinishedAt (pass a fake clock's). */
+  constructor(private readonly now: () => number = Date.now) {}
 
   async version(): Promise<RuntimeVersion> {
     return { version: '20.10.24', apiVersion: '1.41', minApiVersion: '1.12' };
@@ -79,7 +89,7 @@ export class FakeRuntime implements ContainerRuntime {
     if (clash) {
       throw new RuntimeError('port-conflict', `driver failed programming external connectivity: Bind for 0.0.0.0:${clash.hostPort} failed: port is already allocated`);
     }
-    c.info = { ...c.info, state: 'running', startedAt: Date.now(), bindings };
+    c.info = { ...c.info, state: 'running', startedAt: this.now(), bindings, ...(c.spec.healthCheck ? { health: 'starting' as const } : {}) };
     this.emit('start', c);
   }
 
@@ -106,6 +116,24 @@ export class FakeRuntime implements ContainerRuntime {
     return [...this.containers.values()].filter((c) => matches(c.info.labels, labels)).map((c) => structuredClone(c.info));
   }
 
+  async createVolume(spec: VolumeSpec): Promise<void> {
+    this.calls.push(`create-volume ${spec.name}`);
+    if (this.volumeFailure !== undefined) throw new RuntimeError('other', this.volumeFailure);
+    if (!this.volumes.has(spec.name)) this.volumes.set(spec.name, { name: spec.name, labels: { ...spec.labels } });
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    if (!this.volumes.has(name)) return;
+    this.calls.push(`remove-volume ${name}`);
+    const user = [...this.containers.values()].find((c) => c.spec.mounts.some((m) => m.kind === 'volume' && m.source === name));
+    if (user) throw new RuntimeError('other', `remove ${name}: volume is in use - [${user.id}]`);
+    this.volumes.delete(name);
+  }
+
+  async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
+    return [...this.volumes.values()].filter((v) => matches(v.labels, labels)).map((v) => structuredClone(v));
+  }
+
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): EventSubscription {
     const l: Listener = { labels, onEvent };
     this.listeners.add(l);
@@ -117,16 +145,23 @@ export class FakeRuntime implements ContainerRuntime {
   /** The container exits (as if its process ended) with that code, optionally killed for memory. */
   exit(id: string, exitCode: number, opts: { oomKilled?: boolean } = {}): void {
     const c = this.get(id);
-    c.info = { ...c.info, state: 'exited', exitCode, oomKilled: opts.oomKilled ?? false, finishedAt: Date.now(), bindings: [] };
+    c.info = { ...c.info, state: 'exited', exitCode, oomKilled: opts.oomKilled ?? false, finishedAt: this.now(), bindings: [] };
     if (opts.oomKilled) this.emit('oom', c);
     this.emit('die', c);
+  }
+
+  /** The container's health check reaches a new verdict (Docker's health_status event). */
+  setHealth(id: string, health: RuntimeHealth, opts: { silent?: boolean } = {}): void {
+    const c = this.get(id);
+    c.info = { ...c.info, health };
+    if (!opts.silent) this.emit('health', c, health);
   }
 
   /** Adds a container directly (e.g. one left behind by an earlier agent process). */
   add(spec: ContainerSpec, state: ContainerInfo['state'], exitCode?: number): string {
     const id = (this.nextId++).toString(16).padStart(64, '0');
     const bindings = state === 'running' ? spec.portBindings.map((p) => ({ bindIp: '0.0.0.0', ...p })) : [];
-    const info: ContainerInfo = { id, name: spec.name, labels: { ...spec.labels }, state, exitCode, oomKilled: false, bindings, startedAt: state === 'created' ? undefined : Date.now() };
+    const info: ContainerInfo = { id, name: spec.name, labels: { ...spec.labels }, state, exitCode, oomKilled: false, bindings, startedAt: state === 'created' ? undefined : this.now() };
     this.containers.set(id, { id, spec, info });
     return id;
   }
@@ -152,8 +187,8 @@ export class FakeRuntime implements ContainerRuntime {
     return c;
   }
 
-  private emit(kind: RuntimeEventKind, c: FakeContainer): void {
-    const e: RuntimeEvent = { kind, id: c.id, labels: { ...c.info.labels } };
+  private emit(kind: RuntimeEventKind, c: FakeContainer, health?: RuntimeHealth): void {
+    const e: RuntimeEvent = { kind, id: c.id, labels: { ...c.info.labels }, ...(health ? { health } : {}) };
     for (const l of this.listeners) if (matches(e.labels, l.labels)) queueMicrotask(() => l.onEvent(e));
   }
 }

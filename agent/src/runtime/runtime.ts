@@ -10,6 +10,31 @@ export interface PortBinding {
   protocol: Protocol;
 }
 
+/** A mount: a host path (bind) or a named volume, at a path inside the container. */
+export interface MountSpec {
+  kind: 'bind' | 'volume';
+  /** Host path (bind) or volume name (volume). */
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** Docker's HEALTHCHECK, with times in seconds (the runtime converts to its own units). */
+export interface HealthCheckSpec {
+  /** As given: ["CMD", ...], ["CMD-SHELL", "..."] or ["NONE"]. */
+  test: string[];
+  intervalSec: number;
+  timeoutSec: number;
+  retries: number;
+  startPeriodSec: number;
+}
+
+export interface UlimitSpec {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
 export interface ContainerSpec {
   name: string;
   image: string;
@@ -29,6 +54,30 @@ export interface ContainerSpec {
   links: string[];
   logConfig?: { type: string; options: Record<string, string> };
   stopTimeoutSec?: number;
+  mounts: MountSpec[];
+  healthCheck?: HealthCheckSpec;
+  ulimits: UlimitSpec[];
+  privileged: boolean;
+  readonlyRootfs: boolean;
+  networkDisabled: boolean;
+  dns: string[];
+  /** Keep stdin open (docker run -i). */
+  openStdin: boolean;
+  /** Allocate a pseudo-TTY (docker run -t). */
+  tty: boolean;
+}
+
+/** Docker's health status of a container that has a health check. */
+export type RuntimeHealth = 'starting' | 'healthy' | 'unhealthy';
+
+export interface VolumeSpec {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface VolumeInfo {
+  name: string;
+  labels: Record<string, string>;
 }
 
 export type ContainerRunState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -52,14 +101,18 @@ export interface ContainerInfo {
   finishedAt?: number;
   bindings: HostBinding[];
   imageDigest?: string;
+  /** Present when the container has a health check. */
+  health?: RuntimeHealth;
 }
 
-export type RuntimeEventKind = 'start' | 'die' | 'oom' | 'stop' | 'destroy';
+export type RuntimeEventKind = 'start' | 'die' | 'oom' | 'stop' | 'destroy' | 'health';
 
 export interface RuntimeEvent {
   kind: RuntimeEventKind;
   id: string;
   labels: Record<string, string>;
+  /** The new health status (kind 'health'). */
+  health?: RuntimeHealth;
 }
 
 export interface RuntimeVersion {
@@ -97,6 +150,12 @@ export interface ContainerRuntime {
   inspectContainer(id: string): Promise<ContainerInfo | undefined>;
   /** Every container (running or not) carrying all the given labels, inspected. */
   listContainers(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  /** Creates a named local volume; creating one that exists is not an error. */
+  createVolume(spec: VolumeSpec): Promise<void>;
+  /** Removes a named volume; a missing volume is not an error. */
+  removeVolume(name: string): Promise<void>;
+  /** Every volume carrying all the given labels. */
+  listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]>;
   /** Container events for containers carrying all the given labels. onError is called once if the stream fails. */
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError: (err: Error) => void): EventSubscription;
 }

@@ -8,7 +8,8 @@ import type { HostBinding } from '../../../../agent/src/runtime/runtime.js';
 import { taskWith } from '../helpers/tasks.js';
 
 const ctx = { now: 1_000_000, stopTimeoutMs: 30_000, cleanupWaitMs: 60_000 };
-const kinds = (actions: Action[]) => actions.map((a) => (a.kind === 'cleanup' ? 'cleanup' : `${a.kind} ${a.container}`));
+const kinds = (actions: Action[]) =>
+  actions.map((a) => (a.kind === 'cleanup' ? 'cleanup' : a.kind === 'create-volume' ? `${a.kind} ${a.volume}` : `${a.kind} ${a.container}`));
 
 t.test('step: what a task does next, as a table', async (t) => {
   type Row = [string, ReturnType<typeof taskWith>, TaskStatus, string[], string?];
