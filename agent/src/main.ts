@@ -106,7 +106,7 @@ async function run(options: AgentOptions, logger: Logger): Promise<number> {
       clock: systemClock,
       random: cryptoRandom,
       logger,
-      onFatal: () => shutdown(1),
+      onFatal: () => shutdown(5),
     });
     const shutdown = (code: number) => {
       logger.info('ecs-agent stopping; task containers keep running');
@@ -121,7 +121,40 @@ async function run(options: AgentOptions, logger: Logger): Promise<number> {
   });
 }
 
-export async function main(): Promise<number> {
+const USAGE = `Usage: ecs-agent [--help | --version]
+
+The agent of a self-hosted ECS: it registers this host with the control plane as a container instance
+and runs the tasks it is given on the local Docker engine. It takes no other arguments: like
+amazon-ecs-agent it is configured by KEY=VALUE lines in /etc/ecs/ecs.config (or the file named by
+ECS_CONFIG_FILE), with environment variables overriding the file. The main keys:
+
+  ECS_CLUSTER          cluster to join (default: default)
+  ECS_BACKEND_HOST     the control plane, HOST:PORT (default: 127.0.0.1:7400)
+  ECS_DATADIR          identity and checkpoints (default: /var/lib/ecs/data)
+  ECS_LOGLEVEL         debug | info | warn | error | crit (default: info)
+
+Every key is described in agent/README.md. Exit status: 2 for a bad setting, 5 when the control plane
+refuses this instance for good (it was deregistered: start again with an empty ECS_DATADIR), 1 otherwise.
+`;
+
+/** Handles the command line: undefined to go on and run, or the exit status. */
+function commandLine(args: string[]): number | undefined {
+  if (args.length === 0) return undefined;
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (args.length === 1 && args[0] === '--version') {
+    process.stdout.write(`ecs-agent ${agentVersion()}\n`);
+    return 0;
+  }
+  process.stderr.write(`ecs-agent: unexpected argument ${JSON.stringify(args[0])}\n\n${USAGE}`);
+  return 2;
+}
+
+export async function main(args: string[] = []): Promise<number> {
+  const early = commandLine(args);
+  if (early !== undefined) return early;
   const options = readOptions();
   if (!options) return 2;
   const logger = createLogger(options.logLevel);
@@ -131,7 +164,8 @@ export async function main(): Promise<number> {
     const known = err instanceof IdentityMismatchError || err instanceof FatalSessionError;
     logger.fatal({ err: known ? (err as Error).message : err }, 'ecs-agent cannot run');
     if (known) process.stderr.write(`ecs-agent: ${(err as Error).message}\n`);
-    return 1;
+    // 5 as amazon-ecs-agent's terminal exit: restarting would not help (the unit does not restart it).
+    return err instanceof FatalSessionError ? 5 : 1;
   }
 }
 
@@ -149,5 +183,5 @@ function isEntryPoint(): boolean {
 if (isEntryPoint()) {
   process.on('SIGTERM', () => onSignal());
   process.on('SIGINT', () => onSignal());
-  main().then((code) => process.exit(code));
+  main(process.argv.slice(2)).then((code) => process.exit(code));
 }

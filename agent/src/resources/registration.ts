@@ -57,6 +57,8 @@ export function registrationAttributes(options: AgentOptions, host: HostResource
   ];
   if (options.availabilityZone) attrs.push({ name: 'ecs.availability-zone', value: options.availabilityZone });
   for (const name of capabilityAttributes(options, v)) attrs.push({ name });
+  // What the agent does beyond the Docker API versions, under ECS's own capability names.
+  for (const name of ['ecs.capability.container-health-check', 'ecs.capability.container-ordering']) attrs.push({ name });
   for (const [name, value] of Object.entries(options.instanceAttributes)) attrs.push({ name, value });
   return attrs;
 }

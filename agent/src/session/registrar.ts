@@ -29,7 +29,18 @@ export class Registrar {
   }
 
   async register(): Promise<Registration> {
-    const res = await this.o.transport.register(this.o.buildRequest(this.identity), this.o.timeoutMs ?? 10_000);
+    let res;
+    try {
+      res = await this.o.transport.register(this.o.buildRequest(this.identity), this.o.timeoutMs ?? 10_000);
+    } catch (err) {
+      // A refusal of the identity itself (ClientException: the instance was deregistered) will not go
+      // away by retrying; anything else (the control plane is down, a timeout) might.
+      const exception = (err as { metadata?: { get(k: string): unknown[] } }).metadata?.get('x-ecs-exception')?.[0];
+      if (this.identity.containerInstanceArn && String(exception) === 'ClientException') {
+        throw new FatalSessionError(`registration refused: ${(err as { details?: string }).details ?? String(err)}`);
+      }
+      throw err;
+    }
     const arn = res.containerInstance?.containerInstanceArn;
     if (!arn) throw new Error('RegisterContainerInstance returned no container instance ARN');
     const known = this.identity.containerInstanceArn;

@@ -96,6 +96,7 @@ export function applyStateChange(rec: TaskRecord, change: TaskStateChange__Outpu
   if (change.startedAt !== undefined) task.startedAt = change.startedAt;
   if (change.executionStoppedAt !== undefined) task.executionStoppedAt = change.executionStoppedAt;
   task.containers = task.containers.map((c) => applyContainerChange(c, change));
+  task.healthStatus = taskHealth(rec, task.containers);
   if (task.lastStatus === 'STOPPED') {
     task.stoppedAt = task.stoppedAt ?? now;
     task.executionStoppedAt = task.executionStoppedAt ?? now;
@@ -117,6 +118,19 @@ export function applyStateChange(rec: TaskRecord, change: TaskStateChange__Outpu
   }
   task.version = (task.version ?? 0) + 1;
   return { ...rec, task, reportSeq: change.seq };
+}
+
+/**
+ * ECS's task health: from the essential containers that have a health check. Any UNHEALTHY makes the
+ * task UNHEALTHY; all HEALTHY make it HEALTHY; otherwise (or with no such container) UNKNOWN.
+ */
+export function taskHealth(rec: TaskRecord, containers: Container__Output[]): string {
+  const checked = rec.containers
+    .filter((d) => d.essential !== false && d.healthCheck && d.healthCheck.command.length > 0)
+    .map((d) => containers.find((c) => c.name === d.name)?.healthStatus ?? 'UNKNOWN');
+  if (checked.includes('UNHEALTHY')) return 'UNHEALTHY';
+  if (checked.length > 0 && checked.every((h) => h === 'HEALTHY')) return 'HEALTHY';
+  return 'UNKNOWN';
 }
 
 function isStopping(s: string): boolean {

@@ -95,6 +95,7 @@ function newTask(
     image: c.image,
     lastStatus: 'PENDING',
     networkBindings: [],
+    healthStatus: 'UNKNOWN',
     cpu: String(c.cpu ?? 0),
     memory: c.memory !== undefined ? String(c.memory) : undefined,
     memoryReservation: c.memoryReservation !== undefined ? String(c.memoryReservation) : undefined,
@@ -126,6 +127,7 @@ function newTask(
     launchType: 'EC2',
     attributes: [],
     availabilityZone: az,
+    healthStatus: 'UNKNOWN',
     tags: req.tags,
     enableExecuteCommand: req.enableExecuteCommand ?? false,
   };

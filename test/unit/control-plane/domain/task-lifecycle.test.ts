@@ -12,6 +12,7 @@ import {
   markDelivered,
   requestStop,
   TASK_STATUSES,
+  taskHealth,
 } from '../../../../control-plane/src/domain/task-lifecycle.js';
 import type { TaskRecord } from '../../../../control-plane/src/domain/records.js';
 import { container, containerStateChange, holds, T0, taskRecord, taskStateChange } from '../fixtures.js';
@@ -331,4 +332,24 @@ t.test('pull and start times from the agent are recorded', async (t) => {
   t.equal(rec.task.pullStartedAt, T0 + 1);
   t.equal(rec.task.pullStoppedAt, T0 + 2);
   t.equal(rec.task.startedAt, T0 + 3);
+});
+
+t.test("a task's health follows its essential containers that have health checks", async (t) => {
+  const hc = { command: ['CMD-SHELL', 'true'] };
+  const base = taskRecord();
+  const def = base.containers[0];
+  const rec = {
+    ...base,
+    containers: [
+      { ...def, name: 'web', essential: true, healthCheck: hc },
+      { ...def, name: 'side', essential: false, healthCheck: hc },
+      { ...def, name: 'plain', essential: true, healthCheck: null },
+    ],
+  } as typeof base;
+  const view = (web: string, side: string) =>
+    [{ name: 'web', healthStatus: web }, { name: 'side', healthStatus: side }, { name: 'plain' }] as any[];
+  t.equal(taskHealth(rec, view('UNKNOWN', 'HEALTHY')), 'UNKNOWN', 'before the first check');
+  t.equal(taskHealth(rec, view('HEALTHY', 'UNHEALTHY')), 'HEALTHY', 'a non-essential container does not count');
+  t.equal(taskHealth(rec, view('UNHEALTHY', 'HEALTHY')), 'UNHEALTHY');
+  t.equal(taskHealth(taskRecord(), []), 'UNKNOWN', 'no health checks at all');
 });
