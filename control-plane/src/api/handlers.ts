@@ -4,6 +4,8 @@ import * as clusters from '../services/clusters.js';
 import * as instances from '../services/container-instances.js';
 import type { Context } from '../services/context.js';
 import * as taskDefinitions from '../services/task-definitions.js';
+import * as attributes from '../services/attributes.js';
+import * as launch from '../services/run-task.js';
 import * as tasks from '../services/tasks.js';
 import { unary } from './unary.js';
 
@@ -22,7 +24,9 @@ export function controlPlaneHandlers(ctx: Context): EcsControlPlaneHandlers {
     ListTaskDefinitions: unary(ctx, 'ListTaskDefinitions', (r) => taskDefinitions.listTaskDefinitions(ctx, r)),
     ListTaskDefinitionFamilies: unary(ctx, 'ListTaskDefinitionFamilies', (r) => taskDefinitions.listTaskDefinitionFamilies(ctx, r)),
 
-    RunTask: unary(ctx, 'RunTask', (r) => tasks.runTask(ctx, r)),
+    RunTask: unary(ctx, 'RunTask', (r) => launch.runTask(ctx, r)),
+    StartTask: unary(ctx, 'StartTask', (r) => launch.startTask(ctx, r)),
+    ExplainPlacement: unary(ctx, 'ExplainPlacement', (r) => launch.explainPlacement(ctx, r)),
     StopTask: unary(ctx, 'StopTask', (r) => tasks.stopTask(ctx, r)),
     DescribeTasks: unary(ctx, 'DescribeTasks', (r) => tasks.describeTasks(ctx, r.cluster, r.tasks)),
     ListTasks: unary(ctx, 'ListTasks', (r) => tasks.listTasks(ctx, r)),
@@ -37,5 +41,9 @@ export function controlPlaneHandlers(ctx: Context): EcsControlPlaneHandlers {
     DeregisterContainerInstance: unary(ctx, 'DeregisterContainerInstance', (r) =>
       instances.deregisterContainerInstance(ctx, r.cluster, r.containerInstance, r.force ?? false),
     ),
+
+    PutAttributes: unary(ctx, 'PutAttributes', (r) => attributes.putAttributes(ctx, r.cluster, r.attributes)),
+    DeleteAttributes: unary(ctx, 'DeleteAttributes', (r) => attributes.deleteAttributes(ctx, r.cluster, r.attributes)),
+    ListAttributes: unary(ctx, 'ListAttributes', (r) => attributes.listAttributes(ctx, r)),
   };
 }

@@ -7,7 +7,9 @@ import { containerInstanceArn, isArn, resourceId } from '../domain/arn.js';
 import { InvalidParameterException } from '../domain/errors.js';
 import { remainingResources, taskCounts } from '../domain/instance-resources.js';
 import type { ClusterRecord, InstanceRecord, InstanceStatus, TaskRecord } from '../domain/records.js';
+import { evaluateQuery, parseQuery } from '../placement/query/index.js';
 import { requireCluster } from './clusters.js';
+import { placementInstances } from './placement-input.js';
 import type { Context } from './context.js';
 import { paginate } from './pagination.js';
 
@@ -50,10 +52,13 @@ export function listContainerInstances(ctx: Context, req: ListContainerInstances
   if (req.status !== undefined && !LISTABLE_STATUSES.includes(req.status)) {
     throw new InvalidParameterException(`Invalid value for status: '${req.status}'. Valid values: ${LISTABLE_STATUSES.join(', ')}.`);
   }
+  let all = ctx.store.listInstances(c.name, req.status).filter((i) => i.status !== 'INACTIVE');
   if (req.filter !== undefined && req.filter.trim() !== '') {
-    throw new InvalidParameterException('filter (the cluster query language) is not supported by this control plane yet.');
+    // The cluster query language, as in placement constraints.
+    const expr = parseQuery(req.filter);
+    const facts = placementInstances(ctx, c.name, all);
+    all = all.filter((_, k) => evaluateQuery(expr, facts[k]));
   }
-  const all = ctx.store.listInstances(c.name, req.status).filter((i) => i.status !== 'INACTIVE');
   const page = paginate(
     all.map((i) => i.arn),
     req.nextToken,

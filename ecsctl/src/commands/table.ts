@@ -211,6 +211,58 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Deregisters a container instance from its cluster.',
     flags: [CLUSTER, str('--container-instance', REQ), bool('--force')],
   },
+  {
+    name: 'start-task',
+    rpc: 'StartTask',
+    summary: 'Starts a new task from the specified task definition on the specified container instance or instances.',
+    flags: [
+      CLUSTER,
+      str('--task-definition', REQ),
+      list('--container-instances', REQ),
+      struct('--overrides', { help: 'JSON: {"containerOverrides":[{"name":..,"command":[..]}]}' }),
+      str('--group'),
+      str('--started-by'),
+      bool('--enable-execute-command'),
+      TAGS,
+      str('--reference-id'),
+    ],
+  },
+
+  // --- attributes ---
+  {
+    name: 'put-attributes',
+    rpc: 'PutAttributes',
+    summary: 'Create or update an attribute on an Amazon ECS resource.',
+    flags: [CLUSTER, structs('--attributes', { required: true, help: 'name=stack,value=prod,targetId=<container instance>' })],
+  },
+  {
+    name: 'delete-attributes',
+    rpc: 'DeleteAttributes',
+    summary: 'Deletes one or more custom attributes from an Amazon ECS resource.',
+    flags: [CLUSTER, structs('--attributes', { required: true, help: 'name=stack,targetId=<container instance>' })],
+  },
+  paginated('list-attributes', 'ListAttributes', 'Lists the attributes for Amazon ECS resources within a specified target type and cluster.', 'attributes', [
+    CLUSTER,
+    str('--target-type', { required: true, help: 'container-instance' }),
+    str('--attribute-name'),
+    str('--attribute-value'),
+  ]),
+
+  // --- beyond ECS ---
+  {
+    name: 'explain-placement',
+    rpc: 'ExplainPlacement',
+    summary: 'Shows where RunTask would place N tasks and, per filter, which instances were rejected, without starting anything.',
+    flags: [
+      CLUSTER,
+      str('--task-definition', REQ),
+      int('--count'),
+      structs('--placement-constraints', { help: 'type=distinctInstance | type=memberOf,expression=...' }),
+      structs('--placement-strategy', { help: 'type=spread,field=attribute:ecs.availability-zone ...' }),
+      str('--group'),
+      struct('--overrides'),
+    ],
+  },
 ];
 
 export function findCommand(name: string): CommandSpec | undefined {

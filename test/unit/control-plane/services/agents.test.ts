@@ -9,7 +9,7 @@ import {
 } from '../../../../control-plane/src/services/agents.js';
 import { createCluster } from '../../../../control-plane/src/services/clusters.js';
 import { deregisterContainerInstance, updateContainerInstancesState } from '../../../../control-plane/src/services/container-instances.js';
-import { runTask } from '../../../../control-plane/src/services/tasks.js';
+import { runTask } from '../../../../control-plane/src/services/run-task.js';
 import { integerResource, resource } from '../../../../control-plane/src/domain/instance-resources.js';
 import {
   addInstance,

@@ -9,7 +9,8 @@ import {
 } from '../../../../control-plane/src/services/clusters.js';
 import { deregisterContainerInstance, updateContainerInstancesState } from '../../../../control-plane/src/services/container-instances.js';
 import { applyTaskReport } from '../../../../control-plane/src/services/agents.js';
-import { runTask, stopTask } from '../../../../control-plane/src/services/tasks.js';
+import { runTask } from '../../../../control-plane/src/services/run-task.js';
+import { stopTask } from '../../../../control-plane/src/services/tasks.js';
 import {
   addInstance,
   addTaskDefinition,

@@ -8,7 +8,7 @@ import {
 } from '../../../../control-plane/src/services/container-instances.js';
 import { createCluster } from '../../../../control-plane/src/services/clusters.js';
 import { applyTaskReport } from '../../../../control-plane/src/services/agents.js';
-import { runTask } from '../../../../control-plane/src/services/tasks.js';
+import { runTask } from '../../../../control-plane/src/services/run-task.js';
 import { resource } from '../../../../control-plane/src/domain/instance-resources.js';
 import { resourceId } from '../../../../control-plane/src/domain/arn.js';
 import {

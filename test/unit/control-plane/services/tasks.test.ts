@@ -4,7 +4,8 @@ import { createCluster, deleteCluster } from '../../../../control-plane/src/serv
 import { applyTaskReport } from '../../../../control-plane/src/services/agents.js';
 import { deregisterContainerInstance, updateContainerInstancesState } from '../../../../control-plane/src/services/container-instances.js';
 import { deregisterTaskDefinition } from '../../../../control-plane/src/services/task-definitions.js';
-import { describeTasks, listTasks, runTask, stopTask } from '../../../../control-plane/src/services/tasks.js';
+import { runTask } from '../../../../control-plane/src/services/run-task.js';
+import { describeTasks, listTasks, stopTask } from '../../../../control-plane/src/services/tasks.js';
 import type { Context } from '../../../../control-plane/src/services/context.js';
 import { resourceId } from '../../../../control-plane/src/domain/arn.js';
 import {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { SqliteStore } from '../../../../control-plane/src/store/sqlite-store.js';
 import { createCluster } from '../../../../control-plane/src/services/clusters.js';
 import { describeTaskDefinition } from '../../../../control-plane/src/services/task-definitions.js';
-import { describeTasks, listTasks, runTask, stopTask } from '../../../../control-plane/src/services/tasks.js';
+import { runTask } from '../../../../control-plane/src/services/run-task.js';
+import { describeTasks, listTasks, stopTask } from '../../../../control-plane/src/services/tasks.js';
 import { describeContainerInstances } from '../../../../control-plane/src/services/container-instances.js';
 import { registerContainerInstance } from '../../../../control-plane/src/services/agents.js';
 import {

@@ -1,11 +1,7 @@
-// Placement, first cut: a pipeline of filters that explain themselves (after swarmkit's
-// manager/scheduler/filter.go), then a random choice among the instances that pass. Pure: the
-// candidates, the task's needs, the count and the random source are all given.
-//
-// The full engine (strategies, constraints, the cluster query language) replaces `choose` and adds
-// filters; the shapes here (Candidate, PlacementResult, failure reasons) are what the callers use.
-import type { Remaining } from '../domain/instance-resources.js';
-import type { TaskResourceNeeds } from '../domain/records.js';
+// The baseline for bench/placement: the control plane's first placement (resource filters, then a random
+// choice among the instances that pass), kept only so the engine is measured against it in the same run.
+import type { Remaining } from '../../control-plane/src/domain/instance-resources.js';
+import type { TaskResourceNeeds } from '../../control-plane/src/domain/records.js';
 
 export interface Candidate {
   arn: string;
