@@ -120,12 +120,24 @@ t.test('ListContainerInstances lists ACTIVE and DRAINING instances, and filters 
   t.strictSame(listContainerInstances(ctx, listContainerInstancesRequest({ status: 'REGISTERING' })).containerInstanceArns, []);
 });
 
-t.test('ListContainerInstances refuses a bad status, a filter expression and an unknown cluster', async (t) => {
+t.test('ListContainerInstances --filter keeps the instances the cluster query language matches', async (t) => {
+  const { ctx, close } = testContext();
+  t.teardown(close);
+  const prod = addInstance(ctx, { attributes: [{ name: 'stack', value: 'prod' }] });
+  addInstance(ctx, { attributes: [{ name: 'stack', value: 'dev' }] });
+  const offline = addInstance(ctx, { attributes: [{ name: 'stack', value: 'prod' }], connected: false });
+  const list = (filter: string) => listContainerInstances(ctx, listContainerInstancesRequest({ filter })).containerInstanceArns;
+  t.same(list('attribute:stack == prod').sort(), [prod, offline].sort());
+  t.same(list('attribute:stack == prod and agentConnected == true'), [prod]);
+  t.same(list('attribute:stack == qa'), []);
+});
+
+t.test('ListContainerInstances refuses a bad status, a malformed filter expression and an unknown cluster', async (t) => {
   const { ctx, close } = testContext();
   t.teardown(close);
   addInstance(ctx);
   throwsEcs(t, () => listContainerInstances(ctx, listContainerInstancesRequest({ status: 'INACTIVE' })), 'InvalidParameterException', ["'INACTIVE'"]);
-  throwsEcs(t, () => listContainerInstances(ctx, listContainerInstancesRequest({ filter: 'attribute:ecs.os-type == linux' })), 'InvalidParameterException', ['filter']);
+  throwsEcs(t, () => listContainerInstances(ctx, listContainerInstancesRequest({ filter: 'attribute:ecs.os-type =! linux' })), 'InvalidParameterException', ['position']);
   throwsEcs(t, () => listContainerInstances(ctx, listContainerInstancesRequest({ cluster: 'ghost' })), 'ClusterNotFoundException');
   t.equal(listContainerInstances(ctx, listContainerInstancesRequest({ filter: '  ' })).containerInstanceArns.length, 1, 'a blank filter is no filter');
 });

@@ -63,8 +63,9 @@ t.test('RunTask refuses requests this control plane cannot honour', async (t) =>
     ['an empty group', { group: '' }, ['group']],
     ['a group over 255 characters', { group: 'g'.repeat(256) }, ['group']],
     ['FARGATE', { launchType: 'FARGATE' }, ["'FARGATE'"]],
-    ['placement constraints', { placementConstraints: [{ type: 'distinctInstance' }] }, ['placementConstraints']],
-    ['a placement strategy', { placementStrategy: [{ type: 'binpack', field: 'memory' }] }, ['placementStrategy']],
+    ['an unknown placement constraint type', { placementConstraints: [{ type: 'sameInstance' }] }, ['placementConstraints']],
+    ['a malformed memberOf expression', { placementConstraints: [{ type: 'memberOf', expression: 'attribute:a ==' }] }, ['expression']],
+    ['an unknown placement strategy field', { placementStrategy: [{ type: 'binpack', field: 'disk' }] }, ['placementStrategy']],
   ];
   for (const [name, req, fragments] of table) {
     t.comment(name);
@@ -565,4 +566,28 @@ t.test('ListTasks lists only the named cluster\'s tasks', async (t) => {
   t.strictSame(listTasks(ctx, listTasksRequest()).taskArns, [mine]);
   t.strictSame(listTasks(ctx, listTasksRequest({ cluster: 'other' })).taskArns, [theirs]);
   t.match(theirs, /:task\/other\//);
+});
+
+t.test("RunTask spreads with the request's strategy and honours the task definition's memberOf constraint", async (t) => {
+  const { ctx, close } = testContext();
+  t.teardown(close);
+  const a = addInstance(ctx, { attributes: [{ name: 'ecs.availability-zone', value: 'az-a' }] });
+  const b = addInstance(ctx, { attributes: [{ name: 'ecs.availability-zone', value: 'az-b' }] });
+  addInstance(ctx, { attributes: [{ name: 'ecs.availability-zone', value: 'az-c' }, { name: 'stack', value: 'dev' }] });
+  addTaskDefinition(ctx, 'web', { memory: 16 }, { placementConstraints: [{ type: 'memberOf', expression: 'not(attribute:stack exists)' }] });
+  const { tasks, failures } = runTask(
+    ctx,
+    runTaskRequest({ count: 6, placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }] }),
+  );
+  t.same(failures, []);
+  const on = (arn: string) => tasks.filter((x) => x.containerInstanceArn === arn).length;
+  t.same([on(a), on(b)], [3, 3], 'spread evenly over the two instances the constraint allows');
+  const full = runTask(ctx, runTaskRequest({ count: 1, placementConstraints: [{ type: 'memberOf', expression: 'attribute:stack == prod' }] }));
+  t.same(full.tasks, []);
+  t.same(
+    full.failures.map((f) => f.reason),
+    ['MemberOf placement constraint unsatisfied.', 'MemberOf placement constraint unsatisfied.'],
+    "one failure per constraint that rejected instances: the task definition's and the request's",
+  );
+  t.ok(full.failures[0].arn, 'the failure names the closest matching instance');
 });
