@@ -13,7 +13,7 @@
 //  - when no instance is ACTIVE at all: one per instance, the reason being its status (e.g. DRAINING).
 import type { Filter } from './engine-filters.js';
 import type { PlacementState } from './engine-state.js';
-import type { FilterReport, PlacementFailure, PlacementInstance } from './types.js';
+import type { FilterReport, PlacementFailure, PlacementInstance, PlacementOutcome } from './types.js';
 
 export interface PipelineSnapshot {
   filters: FilterReport[];
@@ -52,6 +52,18 @@ export function failures(s: PlacementState, filters: Filter[], snap: PipelineSna
     }
   }
   return out;
+}
+
+/**
+ * The sentence ECS users know from service events, for a task that could not be placed:
+ * "no container instance met all of its requirements. The closest matching (container-instance <id>)
+ * has insufficient memory available."
+ */
+export function unplacedMessage(outcome: PlacementOutcome): string | undefined {
+  if (outcome.failures.length === 0) return undefined;
+  if (!outcome.closest) return 'no container instance met all of its requirements: there is no ACTIVE container instance in the cluster.';
+  const id = outcome.closest.arn.split('/').pop();
+  return `no container instance met all of its requirements. The closest matching (container-instance ${id}) ${outcome.closest.explanation}.`;
 }
 
 /** When no instance is ACTIVE: each instance's status is why it was not used. */

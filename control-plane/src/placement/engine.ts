@@ -29,6 +29,7 @@ import { PlacementState } from './engine-state.js';
 import type { PlacementConstraintSpec, PlacementInstance, PlacementOutcome, PlacementRequest, PlacementStrategySpec } from './types.js';
 
 export { chooseTasksToStop } from './engine-scale-in.js';
+export { unplacedMessage } from './engine-report.js';
 export { MAX_PLACEMENT_CONSTRAINTS, MAX_PLACEMENT_STRATEGIES } from './engine-spec.js';
 export { DISTINCT_INSTANCE_UNSATISFIED, MEMBER_OF_UNSATISFIED } from './engine-filters.js';
 

@@ -15,7 +15,7 @@ import { ClientException, InvalidParameterException } from '../domain/errors.js'
 import type { Remaining } from '../domain/instance-resources.js';
 import type { ClusterRecord, InstanceRecord, TaskDefinitionRecord, TaskRecord, TaskResourceNeeds } from '../domain/records.js';
 import { applyOverrides, parseTaskCpu, parseTaskMemory, taskResourceNeeds } from '../domain/task-definition.js';
-import { place, validatePlacement } from '../placement/engine.js';
+import { place, unplacedMessage, validatePlacement } from '../placement/engine.js';
 import type { PlacementOutcome } from '../placement/types.js';
 import { requireCluster } from './clusters.js';
 import { findInstance } from './container-instances.js';
@@ -257,5 +257,6 @@ export function explainPlacement(ctx: Context, req: ExplainPlacementRequest__Out
     filters: plan.outcome.filters.map((f) => ({ filter: f.filter, rejectedCount: f.rejected.length, rejected: f.rejected, explanation: f.explanation })),
     placements: plan.outcome.placements,
     failures: plan.outcome.failures,
+    message: unplacedMessage(plan.outcome),
   };
 }

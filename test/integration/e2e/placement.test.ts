@@ -99,6 +99,7 @@ t.test('spread, memberOf, distinctInstance and static ports across three availab
   t.same(explained.placements, [], 'nothing fits: the port is taken in us-east-1a and the others are not members');
   t.ok(explained.filters.some((f: any) => f.rejectedCount > 0 && /PORTS/.test(f.filter)), 'the port filter rejected the us-east-1a instance');
   t.ok(explained.filters.some((f: any) => f.rejectedCount === 2 && /memberOf/.test(f.filter)), 'memberOf rejected the other two');
+  t.match(explained.message, /^no container instance met all of its requirements\. The closest matching \(container-instance [0-9a-f]{32}\) /);
   t.equal((await cli(['list-tasks'])).taskArns.length, before, 'explain-placement started nothing');
 
   // StartTask on a named instance

@@ -2,7 +2,7 @@
 // per-filter explanations and the closest matching instance, bookkeeping across the tasks of one request,
 // and the caller's instances left untouched.
 import t from 'tap';
-import { DISTINCT_INSTANCE_UNSATISFIED, MEMBER_OF_UNSATISFIED, place } from '../../../../control-plane/src/placement/engine.js';
+import { DISTINCT_INSTANCE_UNSATISFIED, MEMBER_OF_UNSATISFIED, place, unplacedMessage } from '../../../../control-plane/src/placement/engine.js';
 import { evaluateQuery, parseQuery } from '../../../../control-plane/src/placement/query/index.js';
 import type { PlacementConstraintSpec, PlacementInstance } from '../../../../control-plane/src/placement/types.js';
 import { seededRandom } from '../fixtures.js';
@@ -345,4 +345,13 @@ t.test('count 0 places nothing and fails nothing; filters describe a first task'
   t.strictSame(out.placements, []);
   t.strictSame(out.failures, []);
   t.strictSame(out.filters.find((f) => f.filter === 'RESOURCE:MEMORY')?.rejected, ['a']);
+});
+
+t.test("an unplaced task is explained with ECS's sentence naming the closest matching instance", async (t) => {
+  const out = place([inst('0123456789abcdef0123456789abcdef', { remaining: { memory: 100 } })], req({ needs: { memory: 512 } }), zero);
+  t.equal(
+    unplacedMessage(out),
+    'no container instance met all of its requirements. The closest matching (container-instance 0123456789abcdef0123456789abcdef) has insufficient memory available.',
+  );
+  t.equal(unplacedMessage(place([inst('a')], req({ needs: { memory: 1 } }), zero)), undefined, 'nothing to explain when all fit');
 });
