@@ -9,18 +9,8 @@
 import { place } from '../control-plane/src/placement/engine.js';
 import { placeTasks, type Candidate } from './baseline/random-placement.js';
 import type { PlacementInstance, PlacementRequest } from '../control-plane/src/placement/types.js';
+import { seededRandom } from '../test/helpers/random.js';
 
-/** mulberry32, as in the tests: deterministic, uniform in [0, 1). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 /** [type, CPU units, memory MiB] */

@@ -56,21 +56,27 @@ function checkBatch(attributes: Attribute__Output[], withValue: boolean): void {
   for (const a of attributes) checkAttribute(a, withValue);
 }
 
-export function putAttributes(ctx: Context, cluster: string | undefined, attributes: Attribute__Output[]): { attributes: Attribute__Output[] } {
-  checkBatch(attributes, true);
+/**
+ * Applies `change` to each attribute's target instance, in one transaction, and echoes the attributes
+ * as ECS does (with the target's full ARN). Several attributes for one instance change it once.
+ */
+function changeAttributes(
+  ctx: Context,
+  cluster: string | undefined,
+  attributes: Attribute__Output[],
+  withValues: boolean,
+  change: (i: InstanceRecord, a: Attribute__Output) => { next: InstanceRecord; echoed: Attribute__Output },
+): { attributes: Attribute__Output[] } {
+  checkBatch(attributes, withValues);
   const out = ctx.store.transaction(() => {
     const c = requireCluster(ctx, cluster);
     const echoed: Attribute__Output[] = [];
     const changed = new Map<string, InstanceRecord>();
     for (const a of attributes) {
-      const i = changed.get(target(ctx, c, a).arn) ?? target(ctx, c, a);
-      const kept = i.attributes.filter((x) => x.name !== a.name);
-      const next: InstanceRecord = { ...i, attributes: [...kept, { name: a.name, value: a.value }], version: i.version + 1 };
-      if (next.attributes.filter((x) => !isReservedAttribute(x.name)).length > MAX_CUSTOM) {
-        throw new AttributeLimitExceededException(`You can apply up to ${MAX_CUSTOM} custom attributes for each resource (${i.arn}).`);
-      }
-      changed.set(i.arn, next);
-      echoed.push(echo(a, i));
+      const found = target(ctx, c, a);
+      const r = change(changed.get(found.arn) ?? found, a);
+      changed.set(found.arn, { ...r.next, version: found.version + 1 });
+      echoed.push(r.echoed);
     }
     for (const i of changed.values()) ctx.store.putInstance(i);
     return echoed;
@@ -78,23 +84,22 @@ export function putAttributes(ctx: Context, cluster: string | undefined, attribu
   return { attributes: out };
 }
 
-export function deleteAttributes(ctx: Context, cluster: string | undefined, attributes: Attribute__Output[]): { attributes: Attribute__Output[] } {
-  checkBatch(attributes, false);
-  const out = ctx.store.transaction(() => {
-    const c = requireCluster(ctx, cluster);
-    const echoed: Attribute__Output[] = [];
-    const changed = new Map<string, InstanceRecord>();
-    for (const a of attributes) {
-      const i = changed.get(target(ctx, c, a).arn) ?? target(ctx, c, a);
-      const existing = i.attributes.find((x) => x.name === a.name);
-      if (!existing) throw new TargetNotFoundException(`Attribute '${a.name}' was not found on ${i.arn}.`);
-      changed.set(i.arn, { ...i, attributes: i.attributes.filter((x) => x.name !== a.name), version: i.version + 1 });
-      echoed.push(echo({ ...a, value: existing.value }, i));
+export function putAttributes(ctx: Context, cluster: string | undefined, attributes: Attribute__Output[]): { attributes: Attribute__Output[] } {
+  return changeAttributes(ctx, cluster, attributes, true, (i, a) => {
+    const next = { ...i, attributes: [...i.attributes.filter((x) => x.name !== a.name), { name: a.name, value: a.value }] };
+    if (next.attributes.filter((x) => !isReservedAttribute(x.name)).length > MAX_CUSTOM) {
+      throw new AttributeLimitExceededException(`You can apply up to ${MAX_CUSTOM} custom attributes for each resource (${i.arn}).`);
     }
-    for (const i of changed.values()) ctx.store.putInstance(i);
-    return echoed;
+    return { next, echoed: echo(a, i) };
   });
-  return { attributes: out };
+}
+
+export function deleteAttributes(ctx: Context, cluster: string | undefined, attributes: Attribute__Output[]): { attributes: Attribute__Output[] } {
+  return changeAttributes(ctx, cluster, attributes, false, (i, a) => {
+    const existing = i.attributes.find((x) => x.name === a.name);
+    if (!existing) throw new TargetNotFoundException(`Attribute '${a.name}' was not found on ${i.arn}.`);
+    return { next: { ...i, attributes: i.attributes.filter((x) => x.name !== a.name) }, echoed: echo({ ...a, value: existing.value }, i) };
+  });
 }
 
 export function listAttributes(ctx: Context, req: ListAttributesRequest__Output): { attributes: Attribute__Output[]; nextToken?: string } {

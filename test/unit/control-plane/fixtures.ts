@@ -36,6 +36,8 @@ import { registerContainerInstance, setAgentConnected } from '../../../control-p
 import type { AgentNotifier, Context } from '../../../control-plane/src/services/context.js';
 import { registerTaskDefinition } from '../../../control-plane/src/services/task-definitions.js';
 import { SqliteStore } from '../../../control-plane/src/store/sqlite-store.js';
+export { seededRandom } from '../../helpers/random.js';
+import { seededRandom } from '../../helpers/random.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Context
@@ -52,17 +54,6 @@ export class FakeClock {
   }
 }
 
-/** mulberry32: a small deterministic PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An AgentNotifier that remembers every call. */
 export class RecordingNotifier implements AgentNotifier {
