@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Local cluster in one command: a control plane (embedded SQLite) and one agent on the local Docker
-# engine, then the sample task (deploy/samples/hello-server.json) running and answering HTTP.
+# engine, then the sample service (two tasks of deploy/samples/hello-server.json) answering HTTP.
 #   npm run quickstart          bring it up
-#   npm run quickstart:down     stop the sample tasks, the agent and the control plane
+#   npm run quickstart:down     delete the sample service, stop tasks, the agent and the control plane
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state=.quickstart
@@ -14,16 +14,17 @@ alive() { [ -f "$state/$1.pid" ] && kill -0 "$(cat "$state/$1.pid")" 2>/dev/null
 
 down() {
   if alive control-plane; then
-    local tasks
-    tasks=$(ecsctl list-tasks --query 'taskArns[]' --output text 2>/dev/null || true)
-    for t in $tasks; do
+    local ci
+    ci=$(ecsctl list-container-instances --query 'containerInstanceArns[0]' --output text 2>/dev/null || true)
+    # The scheduler stops the service's tasks; standalone tasks are stopped here.
+    ecsctl delete-service --service hello --force >/dev/null 2>&1 || true
+    for t in $(ecsctl list-tasks --query 'taskArns[]' --output text 2>/dev/null || true); do
       ecsctl stop-task --task "$t" --reason 'quickstart down' >/dev/null || true
     done
-    # The agent stops the containers; wait until it says they are STOPPED before stopping it.
-    if [ -n "$tasks" ] && alive agent; then
+    # The agent stops the containers: wait until none of its containers runs before stopping it.
+    if [ -n "$ci" ] && [ "$ci" != None ] && alive agent; then
       for _ in $(seq 1 60); do
-        left=$(ecsctl describe-tasks --tasks $tasks --query 'tasks[?lastStatus!=`STOPPED`].taskArn' --output text 2>/dev/null || true)
-        [ -z "$left" ] && break
+        [ -z "$(docker ps -q --filter "label=com.amazonaws.ecs.container-instance-arn=$ci")" ] && break
         sleep 1
       done
     fi
@@ -79,20 +80,24 @@ wait_for "the agent to connect" connected
 td=$(ecsctl register-task-definition --cli-input-json file://deploy/samples/hello-server.json \
   --query 'taskDefinition.taskDefinitionArn' --output text)
 echo "registered $td"
-task=$(ecsctl run-task --task-definition hello-server --count 1 --started-by quickstart \
-  --query 'tasks[0].taskArn' --output text)
-echo "started $task"
-running() { [ "$(ecsctl describe-tasks --tasks "$task" --query 'tasks[0].lastStatus' --output text)" = RUNNING ]; }
-wait_for "the task to be RUNNING" running
-port=$(ecsctl describe-tasks --tasks "$task" --query 'tasks[0].containers[0].networkBindings[0].hostPort' --output text)
-echo "the task is RUNNING; its container's port 80 is published on host port $port:"
-curl -fsS "http://127.0.0.1:$port/" || wget -qO- "http://127.0.0.1:$port/"
+if [ "$(ecsctl describe-services --services hello --query 'services[0].status' --output text 2>/dev/null)" = ACTIVE ]; then
+  ecsctl update-service --service hello --task-definition hello-server --desired-count 2 >/dev/null
+else
+  ecsctl create-service --service-name hello --task-definition hello-server --desired-count 2 >/dev/null
+fi
+echo "service hello: waiting for 2 tasks to be RUNNING"
+ECSCTL_WAITER_DELAY_MS=500 ecsctl wait services-stable --services hello
+ports=$(ecsctl describe-tasks --tasks $(ecsctl list-tasks --service-name hello --query 'taskArns[]' --output text) \
+  --query 'tasks[].containers[0].networkBindings[0].hostPort' --output text)
+echo "service hello is stable; its tasks serve on host ports: $ports"
+curl -fsS "http://127.0.0.1:${ports%%[[:space:]]*}/" || wget -qO- "http://127.0.0.1:${ports%%[[:space:]]*}/"
 cat <<EOT
 
 Try:
-  npx ecsctl describe-tasks --tasks $task
-  npx ecsctl list-container-instances
-  npx ecsctl run-task --task-definition hello-server --count 2
-  npx ecsctl stop-task --task $task --reason 'done'
+  npx ecsctl describe-services --services hello --query 'services[0].[status,desiredCount,runningCount,pendingCount,deployments[*].status]'
+  npx ecsctl update-service --service hello --desired-count 4
+  npx ecsctl describe-services --services hello --query 'services[0].events[:3].message'
+  npx ecsctl list-tasks --service-name hello
+  npx ecsctl run-task --task-definition hello-server --count 1
 Logs: $state/control-plane.log, $state/agent.log.  Stop everything: npm run quickstart:down
 EOT

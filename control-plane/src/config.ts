@@ -8,6 +8,12 @@ export interface ControlPlaneOptions {
   account: string;
   heartbeatIntervalMs: number;
   logLevel: string;
+  /** How often every service is reconciled even when nothing happened. */
+  schedulerIntervalMs: number;
+  /** Seconds an agent may be disconnected before its service tasks are replaced elsewhere. */
+  hostLossTimeoutSec: number;
+  /** Upper bound of the delay between launch attempts of a service whose tasks keep failing. */
+  maxLaunchBackoffSec: number;
 }
 
 export const USAGE = `Usage: ecs-control-plane [--listen HOST:PORT] [--data-dir DIR] [--region R] [--account-id N]
@@ -19,6 +25,11 @@ export const USAGE = `Usage: ecs-control-plane [--listen HOST:PORT] [--data-dir 
   --account-id N            12-digit account id in ARNs (env ECS_ACCOUNT_ID, default 000000000000)
   --heartbeat-interval MS   agent heartbeat period (env ECS_HEARTBEAT_INTERVAL_MS, default 5000)
   --log-level LEVEL         trace|debug|info|warn|error (env ECS_LOGLEVEL, default info)
+  --scheduler-interval MS   reconcile every service at least this often (env ECS_SCHEDULER_INTERVAL_MS, default 5000)
+  --host-loss-timeout S     seconds an agent may be away before its service tasks are replaced
+                            elsewhere (env ECS_HOST_LOSS_TIMEOUT, default 60)
+  --max-launch-backoff S    longest delay between launch attempts of a service whose tasks keep
+                            failing to start (env ECS_MAX_LAUNCH_BACKOFF, default 900)
 `;
 
 export class ConfigError extends Error {}
@@ -30,7 +41,19 @@ const FLAGS: Record<string, { env: string; key: keyof ControlPlaneOptions; dflt:
   '--account-id': { env: 'ECS_ACCOUNT_ID', key: 'account', dflt: '000000000000' },
   '--heartbeat-interval': { env: 'ECS_HEARTBEAT_INTERVAL_MS', key: 'heartbeatIntervalMs', dflt: '5000' },
   '--log-level': { env: 'ECS_LOGLEVEL', key: 'logLevel', dflt: 'info' },
+  '--scheduler-interval': { env: 'ECS_SCHEDULER_INTERVAL_MS', key: 'schedulerIntervalMs', dflt: '5000' },
+  '--host-loss-timeout': { env: 'ECS_HOST_LOSS_TIMEOUT', key: 'hostLossTimeoutSec', dflt: '60' },
+  '--max-launch-backoff': { env: 'ECS_MAX_LAUNCH_BACKOFF', key: 'maxLaunchBackoffSec', dflt: '900' },
 };
+
+/** An integer option within [min, max], or a ConfigError naming the flag or variable and the value. */
+function integerOption(v: { value: string; name: string }, min: number, max: number, unit: string): number {
+  const n = Number(v.value);
+  if (!/^\d+$/.test(v.value) || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`invalid ${v.name} ${JSON.stringify(v.value)}: expected ${unit} between ${min} and ${max}`);
+  }
+  return n;
+}
 
 export function parseOptions(argv: string[], env: Record<string, string | undefined>): ControlPlaneOptions | 'help' {
   const raw: Record<string, string> = {};
@@ -72,5 +95,8 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     account: account.value,
     heartbeatIntervalMs,
     logLevel: level.value,
+    schedulerIntervalMs: integerOption(get('--scheduler-interval'), 100, 600_000, 'milliseconds'),
+    hostLossTimeoutSec: integerOption(get('--host-loss-timeout'), 1, 86_400, 'seconds'),
+    maxLaunchBackoffSec: integerOption(get('--max-launch-backoff'), 1, 86_400, 'seconds'),
   };
 }

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, listen } from './api/server.js';
 import type { ControlPlaneOptions } from './config.js';
 import { Dispatcher } from './dispatcher/dispatcher.js';
-import type { Context } from './services/context.js';
+import { NO_SCHEDULER, type Context } from './services/context.js';
+import { SchedulerLoop } from './scheduler/loop.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 export interface RunningControlPlane {
@@ -32,17 +33,26 @@ export async function startControlPlane(opts: ControlPlaneOptions, o: StartOverr
     now: o.now ?? (() => Date.now() / 1000),
     random: o.random ?? cryptoRandom,
     agents: { taskChanged: () => {}, instanceDeregistered: () => {} },
+    scheduler: NO_SCHEDULER,
     log,
   };
   // No agent is connected to a control plane that just started.
+  // The host-loss clock of each agent starts now: it may reconnect before the timeout.
   store.transaction(() => {
-    for (const i of store.listConnectedInstances()) store.putInstance({ ...i, agentConnected: false });
+    for (const i of store.listConnectedInstances()) store.putInstance({ ...i, agentConnected: false, disconnectedAt: ctx.now() });
   });
   const dispatcher = new Dispatcher(ctx, { heartbeatIntervalMs: opts.heartbeatIntervalMs });
   ctx.agents = dispatcher;
+  const scheduler = new SchedulerLoop(ctx, {
+    intervalMs: opts.schedulerIntervalMs,
+    hostLossTimeoutSec: opts.hostLossTimeoutSec,
+    maxLaunchBackoffSec: opts.maxLaunchBackoffSec,
+  });
+  ctx.scheduler = scheduler;
   const server = createServer(ctx, dispatcher);
   const port = await listen(server, opts.listen);
   dispatcher.start();
+  scheduler.start();
   const host = opts.listen.slice(0, opts.listen.lastIndexOf(':'));
   log.info({ listen: `${host}:${port}`, dataDir: opts.dataDir }, 'control plane listening');
   return {
@@ -51,6 +61,7 @@ export async function startControlPlane(opts: ControlPlaneOptions, o: StartOverr
     ctx,
     stop: () =>
       new Promise<void>((resolve) => {
+        scheduler.stop();
         dispatcher.stop();
         server.tryShutdown(() => {
           store.close();

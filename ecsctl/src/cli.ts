@@ -5,8 +5,8 @@ import { parseArgv, type GivenFlag, type Globals } from './args/argv.js';
 import { buildRequest, requestShape, validateRequest } from './args/request.js';
 import type { ReadFile } from './args/param-values.js';
 import { requestMessage, responseMessage, type CommandSpec } from './commands/table.js';
-import { CliError, EXIT_GENERIC, EXIT_OK, ParamError, UsageError } from './errors.js';
-import { commandHelp, mainHelp, versionText } from './help.js';
+import { BadValueError, CliError, EXIT_GENERIC, EXIT_OK, ParamError, UsageError } from './errors.js';
+import { commandHelp, mainHelp, versionText, waiterHelp, waitHelp } from './help.js';
 import { normalize } from './output/normalize.js';
 import { checkQuery, formatResponse, formatTextPages, parseOutput, type FormatOptions, type OutputFormat } from './output/format.js';
 import { toJson } from './output/json.js';
@@ -15,6 +15,8 @@ import { fullResult, paginate, textPages } from './paginate.js';
 import { ecsShapes, type StructureShape } from './schema/shapes.js';
 import { skeleton } from './schema/skeleton.js';
 import { grpcTransport, type Transport, type TransportFactory } from './transport/grpc-transport.js';
+import type { WaiterSpec } from './waiters/table.js';
+import { waitFor } from './waiters/wait.js';
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:7400';
 const DEFAULT_TIMEOUT_SECONDS = 30;
@@ -32,7 +34,11 @@ export interface CliIo {
   readonly readFile: ReadFile;
   /** How to reach the control plane; gRPC unless a test injects a fake. */
   readonly transport?: TransportFactory;
+  /** The waiters' clock; real timers unless a test injects a fake. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+const realSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
@@ -42,10 +48,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return EXIT_OK;
     }
     if (inv.kind === 'help') {
-      io.stdout.write(inv.command ? commandHelp(inv.command) : mainHelp());
+      if (inv.wait) io.stdout.write(inv.waiter ? waiterHelp(inv.waiter) : waitHelp());
+      else io.stdout.write(inv.command ? commandHelp(inv.command) : mainHelp());
       return EXIT_OK;
     }
-    return await runCommand(inv.command, inv.globals, inv.flags, io);
+    return await runCommand(inv.command, inv.globals, inv.flags, io, inv.waiter);
   } catch (e) {
     if (e instanceof CliError) {
       io.stderr.write(e.render());
@@ -91,13 +98,32 @@ function settingsFrom(globals: Globals, env: CliIo['env']): Settings {
   };
 }
 
+/**
+ * The waiter's delay and attempts, or the environment's overrides (ecsctl extensions, for tests:
+ * the AWS CLI has no way to change them).
+ */
+function waitSettingsFrom(waiter: WaiterSpec, env: CliIo['env']): { delayMs: number; maxAttempts: number } {
+  const delayMs = envInt('ECSCTL_WAITER_DELAY_MS', env) ?? waiter.delay * 1000;
+  const maxAttempts = envInt('ECSCTL_WAITER_MAX_ATTEMPTS', env) ?? waiter.maxAttempts;
+  return { delayMs, maxAttempts };
+}
+
+function envInt(name: string, env: CliIo['env']): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (!/^\s*\d+\s*$/.test(value)) throw new BadValueError(`Bad value for environment variable ${name}: '${value}' is not a non-negative integer`);
+  return Number(value);
+}
+
 async function runCommand(
   command: CommandSpec,
   globals: Globals,
   flags: readonly GivenFlag[],
   io: CliIo,
+  waiter?: WaiterSpec,
 ): Promise<number> {
   const settings = settingsFrom(globals, io.env);
+  const waitSettings = waiter ? waitSettingsFrom(waiter, io.env) : undefined;
   const shape = requestShape(command, ecsShapes().structure(requestMessage(command)));
 
   if (globals.skeleton !== undefined) return printSkeleton(globals.skeleton, shape, io);
@@ -107,6 +133,15 @@ async function runCommand(
 
   const transport = (io.transport ?? grpcTransport)(settings.endpoint, { connectMs: settings.connectMs, readMs: settings.readMs });
   try {
+    if (waiter && waitSettings) {
+      // Waiters print nothing: success is exit 0, failure a WaiterError (exit 255).
+      const responseShape = ecsShapes().structure(responseMessage(command));
+      const norm = { offset: zoneOffset(io.env.TZ || undefined), floats: false };
+      // The acceptors see the response as aws's waiters do: absent members left out.
+      const poll = async () => normalize(await transport.call(command.rpc, request), responseShape, norm) as Record<string, unknown>;
+      await waitFor(waiter, poll, { ...waitSettings, sleep: io.sleep ?? realSleep });
+      return EXIT_OK;
+    }
     io.stdout.write(await callAndFormat(command, request, flags, globals, settings, transport, io));
     return EXIT_OK;
   } finally {

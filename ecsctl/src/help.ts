@@ -4,6 +4,8 @@
 import { COMMANDS, GLOBAL_OPTIONS, requestMessage, type CommandSpec, type FlagSpec } from './commands/table.js';
 import { ecsShapes, type Shape } from './schema/shapes.js';
 import { jsonSyntax, shorthandSyntax } from './schema/skeleton.js';
+import { operationCommand, WAITERS, waiterCliName, type WaiterSpec } from './waiters/table.js';
+import { waiterDescription } from './waiters/describe.js';
 
 const I1 = '       ';
 const I2 = '          ';
@@ -13,6 +15,8 @@ export const VERSION = '0.1.0';
 export function versionText(): string {
   return `ecsctl/${VERSION} Node.js/${process.version}\n`;
 }
+
+const WAIT_SUMMARY = 'Wait until a particular condition is satisfied. Each subcommand polls an API until the listed requirement is met.';
 
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -34,6 +38,7 @@ export function mainHelp(): string {
     ...globalOptionLines(false),
     'AVAILABLE COMMANDS',
     ...COMMANDS.map((c) => `${I1}o ${c.name.padEnd(width)}  ${c.summary}`),
+    `${I1}o ${'wait'.padEnd(width)}  ${WAIT_SUMMARY}`,
     '',
   ];
   return `${lines.join('\n')}\n`;
@@ -72,15 +77,19 @@ function optionLines(f: FlagSpec, shape: Shape | undefined): string[] {
   return lines;
 }
 
+function synopsisOf(cmd: CommandSpec, paging: boolean): string[] {
+  return [
+    ...cmd.flags.filter((f) => !f.hidden).map(synopsisEntry),
+    '[--cli-input-json <value>]',
+    '[--generate-cli-skeleton <value>]',
+    ...(paging ? ['[--starting-token <value>]', '[--page-size <value>]', '[--max-items <value>]'] : []),
+  ];
+}
+
 export function commandHelp(cmd: CommandSpec): string {
   const request = ecsShapes().structure(requestMessage(cmd));
   const visible = cmd.flags.filter((f) => !f.hidden);
-  const synopsis = [
-    ...visible.map(synopsisEntry),
-    '[--cli-input-json <value>]',
-    '[--generate-cli-skeleton <value>]',
-    ...(cmd.paginate ? ['[--starting-token <value>]', '[--page-size <value>]', '[--max-items <value>]'] : []),
-  ];
+  const synopsis = synopsisOf(cmd, !!cmd.paginate);
   const lines = [
     'NAME',
     `${I1}${cmd.name} -`,
@@ -104,4 +113,80 @@ export function commandHelp(cmd: CommandSpec): string {
     ...globalOptionLines(false),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+// --- wait ---
+
+/** Settings beyond the AWS CLI, read from the environment by `ecsctl wait` (meant for tests). */
+const WAITER_ENV_LINES = [
+  'ENVIRONMENT (ecsctl extensions, not in the AWS CLI)',
+  `${I1}ECSCTL_WAITER_DELAY_MS (integer)`,
+  `${I2}Milliseconds between polls, in place of the waiter's delay.`,
+  '',
+  `${I1}ECSCTL_WAITER_MAX_ATTEMPTS (integer)`,
+  `${I2}Polls before "Max attempts exceeded", in place of the waiter's maximum.`,
+  '',
+];
+
+/** `ecsctl wait help`: the waiters, as `aws ecs wait help` lists them. */
+export function waitHelp(): string {
+  const width = Math.max(...WAITERS.map((w) => waiterCliName(w).length));
+  const lines = [
+    'NAME',
+    `${I1}wait -`,
+    '',
+    'DESCRIPTION',
+    `${I1}${WAIT_SUMMARY}`,
+    '',
+    'SYNOPSIS',
+    `${I1}ecsctl wait <waiter> [parameters]`,
+    '',
+    `${I1}Use \`ecsctl wait <waiter> help\` for the flags of a waiter. On success nothing`,
+    `${I1}is printed (exit 0); on failure the reason goes to stderr (exit 255).`,
+    '',
+    'AVAILABLE WAITERS',
+    ...WAITERS.map((w) => `${I1}o ${waiterCliName(w).padEnd(width)}  polls ${operationCommand(w).name} every ${w.delay}s, at most ${w.maxAttempts} times`),
+    '',
+    ...WAITER_ENV_LINES,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** `ecsctl wait services-stable help`: the waiter's description and its operation's flags. */
+export function waiterHelp(w: WaiterSpec): string {
+  const cmd = operationCommand(w);
+  const request = ecsShapes().structure(requestMessage(cmd));
+  const name = waiterCliName(w);
+  const lines = [
+    'NAME',
+    `${I1}${name} -`,
+    '',
+    'DESCRIPTION',
+    ...wrap(waiterDescription(w), 80 - I1.length).map((l) => I1 + l),
+    '',
+    'SYNOPSIS',
+    `            ${name}`,
+    ...synopsisOf(cmd, false).map((s) => `          ${s}`),
+    '',
+    'OPTIONS',
+    ...cmd.flags.filter((f) => !f.hidden).flatMap((f) => optionLines(f, request.members.get(f.field))),
+    ...WAITER_ENV_LINES,
+    'GLOBAL OPTIONS',
+    ...globalOptionLines(false),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Greedy word wrap (long words such as JMESPath expressions stay whole). */
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }

@@ -19,7 +19,7 @@ export interface TestControlPlane extends RunningControlPlane {
 }
 
 export async function startTestControlPlane(
-  opts: { dataDir?: string; heartbeatIntervalMs?: number; keepDataDir?: boolean } = {},
+  opts: { dataDir?: string; heartbeatIntervalMs?: number; keepDataDir?: boolean; hostLossTimeoutSec?: number } = {},
 ): Promise<TestControlPlane> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ecs-cp-'));
   const cp = await startControlPlane(
@@ -30,6 +30,9 @@ export async function startTestControlPlane(
       account: '000000000000',
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1000,
       logLevel: 'silent',
+      schedulerIntervalMs: 1000,
+      hostLossTimeoutSec: opts.hostLossTimeoutSec ?? 60,
+      maxLaunchBackoffSec: 900,
     },
     { log: pino({ level: process.env.ECS_TEST_LOG ?? 'silent' }) },
   );

@@ -6,6 +6,7 @@ import type { Context } from '../services/context.js';
 import * as taskDefinitions from '../services/task-definitions.js';
 import * as attributes from '../services/attributes.js';
 import * as launch from '../services/run-task.js';
+import * as services from '../services/service-api.js';
 import * as tasks from '../services/tasks.js';
 import { unary } from './unary.js';
 
@@ -41,6 +42,12 @@ export function controlPlaneHandlers(ctx: Context): EcsControlPlaneHandlers {
     DeregisterContainerInstance: unary(ctx, 'DeregisterContainerInstance', (r) =>
       instances.deregisterContainerInstance(ctx, r.cluster, r.containerInstance, r.force ?? false),
     ),
+
+    CreateService: unary(ctx, 'CreateService', (r) => services.createService(ctx, r)),
+    UpdateService: unary(ctx, 'UpdateService', (r) => services.updateService(ctx, r)),
+    DeleteService: unary(ctx, 'DeleteService', (r) => services.deleteService(ctx, r.cluster, r.service, r.force ?? false)),
+    DescribeServices: unary(ctx, 'DescribeServices', (r) => services.describeServices(ctx, r.cluster, r.services, r.include)),
+    ListServices: unary(ctx, 'ListServices', (r) => services.listServices(ctx, r)),
 
     PutAttributes: unary(ctx, 'PutAttributes', (r) => attributes.putAttributes(ctx, r.cluster, r.attributes)),
     DeleteAttributes: unary(ctx, 'DeleteAttributes', (r) => attributes.deleteAttributes(ctx, r.cluster, r.attributes)),

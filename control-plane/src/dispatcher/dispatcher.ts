@@ -119,7 +119,8 @@ export class Dispatcher implements AgentNotifier {
       unacked: new Map(),
     };
     this.sessions.set(instanceArn, session);
-    setAgentConnected(this.ctx, instanceArn, true);
+    const connected = setAgentConnected(this.ctx, instanceArn, true);
+    if (connected) this.ctx.scheduler.kickCluster(connected.cluster);
     this.ctx.log.info({ containerInstanceArn: instanceArn, sessionId: session.id }, 'agent connected');
     this.send(session, { welcome: { heartbeatIntervalMs: this.opts.heartbeatIntervalMs, sessionId: session.id } });
     const live = tasksForInstance(this.ctx, instanceArn);
@@ -146,6 +147,7 @@ export class Dispatcher implements AgentNotifier {
       const change = msg.taskStateChange;
       const applied = applyTaskReport(this.ctx, session.instanceArn, change);
       if (applied) {
+        this.ctx.scheduler.taskChanged(applied);
         this.ctx.log.info({ taskArn: change.taskArn, lastStatus: applied.task.lastStatus, containerInstanceArn: session.instanceArn }, 'task state');
       }
       this.send(session, { ack: { messageId: change.messageId } });
@@ -213,7 +215,8 @@ export class Dispatcher implements AgentNotifier {
   private forget(s: Session): void {
     if (this.sessions.get(s.instanceArn) !== s) return;
     this.sessions.delete(s.instanceArn);
-    setAgentConnected(this.ctx, s.instanceArn, false);
+    const gone = setAgentConnected(this.ctx, s.instanceArn, false);
+    if (gone) this.ctx.scheduler.kickCluster(gone.cluster);
     this.ctx.log.info({ containerInstanceArn: s.instanceArn, sessionId: s.id }, 'agent disconnected');
   }
 }

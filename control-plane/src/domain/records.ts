@@ -8,6 +8,9 @@ import type { Tag__Output } from '../../../proto/gen/ecs/v1/Tag.js';
 import type { Task__Output } from '../../../proto/gen/ecs/v1/Task.js';
 import type { TaskDefinition__Output } from '../../../proto/gen/ecs/v1/TaskDefinition.js';
 import type { Volume__Output } from '../../../proto/gen/ecs/v1/Volume.js';
+import type { ServiceEvent__Output } from '../../../proto/gen/ecs/v1/ServiceEvent.js';
+import type { PlacementConstraintSpec, PlacementStrategySpec } from '../placement/types.js';
+import type { DeploymentConfiguration, DeploymentState } from '../scheduler/types.js';
 import type { VersionInfo__Output } from '../../../proto/gen/ecs/v1/VersionInfo.js';
 
 export type ClusterStatus = 'ACTIVE' | 'INACTIVE';
@@ -48,6 +51,8 @@ export interface InstanceRecord {
   versionInfo: VersionInfo__Output;
   tags: Tag__Output[];
   agentConnected: boolean;
+  /** Epoch seconds since when the agent has been disconnected (absent while connected). */
+  disconnectedAt?: number;
   /** Increases on every change, as ECS's `version`. */
   version: number;
 }
@@ -58,6 +63,33 @@ export interface TaskResourceNeeds {
   memory: number;
   tcpPorts: number[];
   udpPorts: number[];
+}
+
+/** A service: its ECS configuration, its deployments (scheduler state), its events. */
+export interface ServiceRecord {
+  arn: string;
+  name: string;
+  cluster: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  desiredCount: number;
+  schedulingStrategy: 'REPLICA' | 'DAEMON';
+  deploymentConfiguration: DeploymentConfiguration;
+  placementConstraints: PlacementConstraintSpec[];
+  placementStrategy: PlacementStrategySpec[];
+  healthCheckGracePeriodSeconds: number;
+  enableExecuteCommand: boolean;
+  launchType?: string;
+  propagateTags?: string;
+  tags: Tag__Output[];
+  clientToken?: string;
+  createdAt: number;
+  /** Newest first; exactly one PRIMARY while ACTIVE. */
+  deployments: DeploymentState[];
+  /** Newest first, the newest 100. */
+  events: ServiceEvent__Output[];
+  throttle: { consecutiveFailures: number; nextAttemptAt?: number };
+  /** When the scheduler last reconciled it (epoch seconds): tasks stopped since are news to it. */
+  reconciledAt?: number;
 }
 
 export interface TaskRecord {
@@ -76,4 +108,7 @@ export interface TaskRecord {
   volumes: Volume__Output[];
   /** The newest agent report applied (per-task sequence number from the agent). */
   reportSeq: number;
+  /** For a service's task: the service name and the deployment that started it. */
+  serviceName?: string;
+  deploymentId?: string;
 }

@@ -65,7 +65,7 @@ export function setAgentConnected(ctx: Context, arn: string, connected: boolean)
   return ctx.store.transaction(() => {
     const i = ctx.store.getInstance(arn);
     if (!i || i.agentConnected === connected || (connected && i.status === 'INACTIVE')) return i;
-    const next = { ...i, agentConnected: connected, version: i.version + 1 };
+    const next = { ...i, agentConnected: connected, disconnectedAt: connected ? undefined : ctx.now(), version: i.version + 1 };
     ctx.store.putInstance(next);
     return next;
   });

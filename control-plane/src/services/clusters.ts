@@ -7,6 +7,7 @@ import type { ListClustersResponse__Output } from '../../../proto/gen/ecs/v1/Lis
 import { clusterArn, clusterNameOf } from '../domain/arn.js';
 import {
   ClusterContainsContainerInstancesException,
+  ClusterContainsServicesException,
   ClusterContainsTasksException,
   ClusterNotFoundException,
   InvalidParameterException,
@@ -63,7 +64,7 @@ export function clusterView(ctx: Context, c: ClusterRecord, include: string[] = 
     registeredContainerInstancesCount: c.status === 'ACTIVE' ? instances.length : 0,
     runningTasksCount: tasks.filter((t) => t.task.lastStatus === 'RUNNING').length,
     pendingTasksCount: tasks.filter((t) => isPendingStatus(t.task.lastStatus)).length,
-    activeServicesCount: 0,
+    activeServicesCount: ctx.store.listServices(c.name, 'ACTIVE').length,
     statistics: [],
     tags: include.includes('TAGS') ? c.tags : [],
     settings: include.includes('SETTINGS') ? c.settings : [],
@@ -89,6 +90,7 @@ export function deleteCluster(ctx: Context, cluster: string): { cluster: Cluster
     const rec = requireCluster(ctx, cluster);
     const live = ctx.store.listInstances(rec.name).filter((i) => i.status !== 'INACTIVE');
     if (live.length > 0) throw new ClusterContainsContainerInstancesException();
+    if (ctx.store.listServices(rec.name).some((s) => s.status !== 'INACTIVE')) throw new ClusterContainsServicesException();
     if (ctx.store.listTasks({ cluster: rec.name, notStopped: true }).length > 0) throw new ClusterContainsTasksException();
     const next: ClusterRecord = { ...rec, status: 'INACTIVE' };
     ctx.store.putCluster(next);

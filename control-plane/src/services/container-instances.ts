@@ -111,6 +111,7 @@ export function updateContainerInstancesState(
     }
     return out;
   });
+  ctx.scheduler.kickCluster(c.name);
   return { containerInstances: updated.instances.map((i) => instanceView(ctx, i)), failures: updated.failures };
 }
 
@@ -156,5 +157,6 @@ export function deregisterContainerInstance(
     return next;
   });
   ctx.agents.instanceDeregistered(rec.arn);
+  ctx.scheduler.kickCluster(c.name);
   return { containerInstance: instanceView(ctx, rec) };
 }

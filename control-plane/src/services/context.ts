@@ -12,6 +12,15 @@ export interface AgentNotifier {
   instanceDeregistered(instanceArn: string): void;
 }
 
+/** The service scheduler as the rest of the control plane sees it: told when something changed. */
+export interface SchedulerHooks {
+  kick(cluster: string, service: string): void;
+  kickCluster(cluster: string): void;
+  taskChanged(task: TaskRecord): void;
+}
+
+export const NO_SCHEDULER: SchedulerHooks = { kick: () => {}, kickCluster: () => {}, taskChanged: () => {} };
+
 export interface Context {
   store: Store;
   scope: ArnScope;
@@ -20,6 +29,7 @@ export interface Context {
   /** Uniform in [0, 1). */
   random: () => number;
   agents: AgentNotifier;
+  scheduler: SchedulerHooks;
   log: Logger;
 }
 

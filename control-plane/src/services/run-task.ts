@@ -24,7 +24,7 @@ import { placementInstances } from './placement-input.js';
 import { resolveTaskDefinition } from './task-definitions.js';
 
 /** What RunTask and StartTask have in common: what to run and how to label it. */
-interface TaskLaunch {
+export interface TaskLaunch {
   taskDefinition: string;
   overrides?: TaskOverride__Output | null;
   group?: string;
@@ -74,14 +74,14 @@ function taskSize(td: TaskDefinitionRecord, req: Pick<TaskLaunch, 'overrides'>):
   };
 }
 
-function activeTaskDefinition(ctx: Context, ref: string): TaskDefinitionRecord {
+export function activeTaskDefinition(ctx: Context, ref: string): TaskDefinitionRecord {
   const td = resolveTaskDefinition(ctx, ref);
   if (!td) throw new ClientException('TaskDefinition not found.');
   if (td.status !== 'ACTIVE') throw new ClientException(`TaskDefinition is inactive: ${td.taskDefinition.taskDefinitionArn}`);
   return td;
 }
 
-function newTask(
+export function newTask(
   ctx: Context,
   cluster: ClusterRecord,
   td: TaskDefinitionRecord,
@@ -182,7 +182,7 @@ function planPlacement(
   return { cluster, td, instances, outcome };
 }
 
-function needsOf(td: TaskDefinitionRecord, req: Pick<TaskLaunch, 'overrides'>): TaskResourceNeeds {
+export function needsOf(td: TaskDefinitionRecord, req: Pick<TaskLaunch, 'overrides'>): TaskResourceNeeds {
   return taskResourceNeeds(taskSize(td, req), applyOverrides(td.taskDefinition.containerDefinitions, req.overrides));
 }
 

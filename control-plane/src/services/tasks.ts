@@ -32,6 +32,7 @@ export function stopTask(ctx: Context, req: StopTaskRequest__Output): { task: Ta
     return next;
   });
   if (rec.task.lastStatus !== 'STOPPED') ctx.agents.taskChanged(rec);
+  ctx.scheduler.taskChanged(rec);
   return { task: rec.task };
 }
 
@@ -53,7 +54,9 @@ export function listTasks(ctx: Context, req: ListTasksRequest__Output): ListTask
   if (req.startedBy !== undefined && (req.family !== undefined || req.containerInstance !== undefined)) {
     throw new InvalidParameterException('startedBy cannot be combined with family or containerInstance: when you specify startedBy it must be the only filter.');
   }
-  if (req.serviceName !== undefined) throw new ServiceNotFoundException('Service not found.');
+  if (req.serviceName !== undefined && !ctx.store.getService(c.name, req.serviceName.split('/').pop()!)) {
+    throw new ServiceNotFoundException('Service not found.');
+  }
   const desired = req.desiredStatus ?? 'RUNNING';
   if (!['RUNNING', 'PENDING', 'STOPPED'].includes(desired)) {
     throw new InvalidParameterException(`Invalid value for desiredStatus: '${desired}'. Valid values: RUNNING, PENDING, STOPPED.`);
@@ -77,6 +80,7 @@ export function listTasks(ctx: Context, req: ListTasksRequest__Output): ListTask
           family: req.family,
           startedBy: req.startedBy,
           desiredStatus: desired,
+          group: req.serviceName !== undefined ? `service:${req.serviceName.split('/').pop()}` : undefined,
         });
   const page = paginate(
     tasks.map((t) => t.arn),

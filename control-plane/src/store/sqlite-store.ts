@@ -3,10 +3,10 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterRecord, InstanceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
+import type { ClusterRecord, InstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
 import type { Store, TaskDefinitionQuery, TaskQuery } from './store.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE clusters (
@@ -46,6 +46,15 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX tasks_cluster ON tasks (cluster, created_at);
    CREATE INDEX tasks_instance ON tasks (container_instance_arn, last_status);`,
+  `CREATE TABLE services (
+     cluster TEXT NOT NULL,
+     name TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at REAL NOT NULL,
+     doc TEXT NOT NULL,
+     PRIMARY KEY (cluster, name)
+   );
+   CREATE INDEX tasks_group ON tasks (cluster, task_group, last_status);`,
 ];
 
 export class SqliteStore implements Store {
@@ -107,6 +116,12 @@ export class SqliteStore implements Store {
         'SELECT doc FROM container_instances WHERE cluster = ? AND status = ? ORDER BY registered_at, arn',
       ),
       listConnected: db.prepare('SELECT doc FROM container_instances WHERE agent_connected = 1'),
+
+      getService: db.prepare('SELECT doc FROM services WHERE cluster = ? AND name = ?'),
+      putService: db.prepare('INSERT OR REPLACE INTO services (cluster, name, status, created_at, doc) VALUES (?, ?, ?, ?, ?)'),
+      listServices: db.prepare('SELECT doc FROM services WHERE cluster = ? ORDER BY created_at, name'),
+      listServicesByStatus: db.prepare('SELECT doc FROM services WHERE cluster = ? AND status = ? ORDER BY created_at, name'),
+      listLiveServices: db.prepare("SELECT doc FROM services WHERE status != 'INACTIVE' ORDER BY cluster, created_at"),
 
       getTask: db.prepare('SELECT doc FROM tasks WHERE arn = ?'),
       putTask: db.prepare(
@@ -171,6 +186,19 @@ export class SqliteStore implements Store {
   }
   listConnectedInstances(): InstanceRecord[] {
     return many(this.stmts.listConnected.all());
+  }
+
+  getService(cluster: string, name: string): ServiceRecord | undefined {
+    return one(this.stmts.getService.get(cluster, name));
+  }
+  putService(s: ServiceRecord): void {
+    this.stmts.putService.run(s.cluster, s.name, s.status, s.createdAt, JSON.stringify(s));
+  }
+  listServices(cluster: string, status?: string): ServiceRecord[] {
+    return many(status ? this.stmts.listServicesByStatus.all(cluster, status) : this.stmts.listServices.all(cluster));
+  }
+  listLiveServices(): ServiceRecord[] {
+    return many(this.stmts.listLiveServices.all());
   }
 
   getTask(arn: string): TaskRecord | undefined {

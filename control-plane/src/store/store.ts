@@ -1,6 +1,6 @@
 // The store interface: everything the control plane persists goes through it. It is free of SQLite
 // specifics so that a replicated backend can implement it later.
-import type { ClusterRecord, InstanceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
+import type { ClusterRecord, InstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
 
 export interface TaskQuery {
   cluster: string;
@@ -41,6 +41,13 @@ export interface Store {
   listInstances(cluster: string, status?: string): InstanceRecord[];
   /** Every instance whose agent is marked connected, in any cluster. */
   listConnectedInstances(): InstanceRecord[];
+
+  getService(cluster: string, name: string): ServiceRecord | undefined;
+  putService(s: ServiceRecord): void;
+  /** Ordered by creation time. */
+  listServices(cluster: string, status?: string): ServiceRecord[];
+  /** Services in any cluster that are not INACTIVE: what the scheduler looks after. */
+  listLiveServices(): ServiceRecord[];
 
   getTask(arn: string): TaskRecord | undefined;
   putTask(t: TaskRecord): void;

@@ -1,8 +1,13 @@
 // The command line → an invocation, the way the AWS CLI's argparse setup reads it: global options
 // anywhere, `--flag value` and `--flag=value`, list flags taking every word up to the next option,
 // `--x` / `--no-x` booleans, `help` after the command, unknown words collected into one error.
+// `wait <waiter>` takes the flags of the waiter's operation (wait services-stable → describe-services).
 import { UsageError } from '../errors.js';
 import { COMMANDS, findCommand, GLOBAL_OPTIONS, type CommandSpec, type FlagSpec, type GlobalKey } from '../commands/table.js';
+import { findWaiter, operationCommand, WAITERS, waiterCliName, type WaiterSpec } from '../waiters/table.js';
+
+/** The `wait` command word, which takes a waiter name as its subcommand. */
+export const WAIT_COMMAND = 'wait';
 
 export interface Globals {
   endpoint?: string;
@@ -26,8 +31,10 @@ export interface GivenFlag {
 
 export type Invocation =
   | { kind: 'version' }
-  | { kind: 'help'; command?: CommandSpec }
-  | { kind: 'run'; command: CommandSpec; globals: Globals; flags: GivenFlag[] };
+  /** `wait` set: help on `wait` (a list of waiters), or on one waiter when `waiter` is set too. */
+  | { kind: 'help'; command?: CommandSpec; wait?: true; waiter?: WaiterSpec }
+  /** With `waiter`, `command` is the waiter's operation, polled until the waiter decides. */
+  | { kind: 'run'; command: CommandSpec; globals: Globals; flags: GivenFlag[]; waiter?: WaiterSpec };
 
 const PAGING_KEYS = new Set<GlobalKey>(['maxItems', 'startingToken', 'pageSize']);
 
@@ -40,6 +47,8 @@ class ArgvParser {
   private i = 0;
   private command: CommandSpec | undefined;
   private commandWord: string | undefined;
+  private waiterWord: string | undefined;
+  private waiter: WaiterSpec | undefined;
   private skippedEcs = false;
   private helpWanted = false;
   private version = false;
@@ -58,13 +67,19 @@ class ArgvParser {
       else this.positional(tok);
     }
     if (this.version) return { kind: 'version' };
-    if (this.helpWanted) return { kind: 'help', ...(this.command ? { command: this.command } : {}) };
+    const waiting = this.commandWord === WAIT_COMMAND;
+    if (this.helpWanted) {
+      if (waiting) return { kind: 'help', wait: true, ...(this.waiter ? { waiter: this.waiter } : {}) };
+      return { kind: 'help', ...(this.command ? { command: this.command } : {}) };
+    }
     if (this.commandWord === undefined) throw new UsageError('the following arguments are required: command');
-    const command = this.command ?? invalidChoice(this.commandWord);
+    if (waiting && this.waiterWord === undefined) throw new UsageError('too few arguments');
+    const command = this.command ?? (waiting ? invalidWaiter() : invalidChoice(this.commandWord));
     this.checkRequired(command);
-    if (!command.paginate) this.unknown.unshift(...this.pagingGiven);
+    if (!command.paginate || waiting) this.unknown.unshift(...this.pagingGiven);
     if (this.unknown.length) throw new UsageError(`Unknown options: ${this.unknown.join(', ')}`);
-    return { kind: 'run', command, globals: this.globals, flags: [...this.flags.values()] };
+    const flags = [...this.flags.values()];
+    return { kind: 'run', command, globals: this.globals, flags, ...(this.waiter ? { waiter: this.waiter } : {}) };
   }
 
   private positional(tok: string): void {
@@ -81,8 +96,15 @@ class ArgvParser {
       this.command = findCommand(tok);
       return;
     }
-    if (tok === 'help') this.helpWanted = true;
-    else this.unknown.push(tok);
+    if (tok === 'help') {
+      this.helpWanted = true;
+    } else if (this.commandWord === WAIT_COMMAND && this.waiterWord === undefined) {
+      this.waiterWord = tok; // `wait services-stable`: the waiter's operation supplies the flags
+      this.waiter = findWaiter(tok);
+      if (this.waiter) this.command = operationCommand(this.waiter);
+    } else {
+      this.unknown.push(tok);
+    }
   }
 
   private option(tok: string): void {
@@ -165,8 +187,13 @@ function isOptionLike(word: string): boolean {
   return (word.startsWith('--') && word.length > 2) || word === '-h';
 }
 
+function invalidWaiter(): never {
+  throw new UsageError(`argument subcommand: Invalid choice, valid choices are:\n\n${choiceColumns(WAITERS.map(waiterCliName))}`);
+}
+
 function invalidChoice(word: string): never {
-  const close = COMMANDS.map((c) => c.name)
+  const names = [...COMMANDS.map((c) => c.name), WAIT_COMMAND];
+  const close = names
     .map((name) => ({ name, score: similarity(name, word) }))
     .filter((c) => c.score >= 0.8)
     .sort((a, b) => b.score - a.score)
@@ -175,7 +202,7 @@ function invalidChoice(word: string): never {
   if (close.length) {
     throw new UsageError(`argument command: Invalid choice: '${word}', maybe you meant:\n\n${close.map((c) => `  * ${c}`).join('\n')}`);
   }
-  throw new UsageError(`argument command: Invalid choice, valid choices are:\n\n${choiceColumns(COMMANDS.map((c) => c.name))}`);
+  throw new UsageError(`argument command: Invalid choice, valid choices are:\n\n${choiceColumns(names)}`);
 }
 
 /** Two columns, as argparse/aws lists choices. */

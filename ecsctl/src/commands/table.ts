@@ -79,6 +79,11 @@ function paginated(name: string, rpc: string, summary: string, resultKey: string
 }
 
 const TAGS = structs('--tags', { help: 'Metadata: key=string,value=string ...' });
+const PLACEMENT_CONSTRAINTS = structs('--placement-constraints', { help: 'type=distinctInstance | type=memberOf,expression=...' });
+const PLACEMENT_STRATEGY = structs('--placement-strategy', { help: 'type=spread,field=attribute:ecs.availability-zone ...' });
+const DEPLOYMENT_CONFIGURATION = struct('--deployment-configuration', {
+  help: 'maximumPercent=200,minimumHealthyPercent=100,deploymentCircuitBreaker={enable=true,rollback=true}',
+});
 
 export const COMMANDS: readonly CommandSpec[] = [
   // --- clusters ---
@@ -246,6 +251,64 @@ export const COMMANDS: readonly CommandSpec[] = [
     str('--target-type', { required: true, help: 'container-instance' }),
     str('--attribute-name'),
     str('--attribute-value'),
+  ]),
+
+  // --- services ---
+  {
+    name: 'create-service',
+    rpc: 'CreateService',
+    summary: 'Runs and maintains your desired number of tasks from a specified task definition.',
+    flags: [
+      CLUSTER,
+      str('--service-name', { required: true, help: 'The name of your service (up to 255 letters, numbers, hyphens and underscores).' }),
+      str('--task-definition', { help: 'family:revision or the full ARN; the latest ACTIVE revision if only the family is given.' }),
+      int('--desired-count', { help: 'The number of instantiations of the task definition to keep running.' }),
+      str('--client-token', { help: 'A unique, case-sensitive identifier for the idempotency of the request.' }),
+      str('--launch-type', { help: 'EC2 | EXTERNAL' }),
+      DEPLOYMENT_CONFIGURATION,
+      PLACEMENT_CONSTRAINTS,
+      PLACEMENT_STRATEGY,
+      int('--health-check-grace-period-seconds', { help: 'Seconds to ignore unhealthy health checks after a task has first started.' }),
+      str('--scheduling-strategy', { help: 'REPLICA | DAEMON' }),
+      struct('--deployment-controller', { help: 'type=ECS' }),
+      TAGS,
+      str('--propagate-tags', { help: 'TASK_DEFINITION | SERVICE | NONE' }),
+      bool('--enable-execute-command'),
+    ],
+  },
+  {
+    name: 'update-service',
+    rpc: 'UpdateService',
+    summary: 'Modifies the parameters of a service (desired count, task definition, deployment configuration, ...).',
+    flags: [
+      CLUSTER,
+      str('--service', { required: true, help: 'The name or ARN of the service to update.' }),
+      int('--desired-count'),
+      str('--task-definition', { help: 'A new task definition (family:revision or ARN) starts a new deployment.' }),
+      DEPLOYMENT_CONFIGURATION,
+      PLACEMENT_CONSTRAINTS,
+      PLACEMENT_STRATEGY,
+      bool('--force-new-deployment', { help: 'Start a new deployment with the same task definition.' }),
+      int('--health-check-grace-period-seconds'),
+      bool('--enable-execute-command'),
+    ],
+  },
+  {
+    name: 'delete-service',
+    rpc: 'DeleteService',
+    summary: 'Deletes a specified service within a cluster (scale it to zero first, or use --force).',
+    flags: [CLUSTER, str('--service', REQ), bool('--force', { help: 'Delete the service even if it has not been scaled down to zero tasks.' })],
+  },
+  {
+    name: 'describe-services',
+    rpc: 'DescribeServices',
+    summary: 'Describes the specified services running in your cluster.',
+    flags: [CLUSTER, list('--services', { required: true, help: 'Up to 10 service names or ARNs.' }), list('--include', { help: 'TAGS' })],
+  },
+  paginated('list-services', 'ListServices', 'Returns a list of services.', 'serviceArns', [
+    CLUSTER,
+    str('--launch-type', { help: 'EC2 | EXTERNAL' }),
+    str('--scheduling-strategy', { help: 'REPLICA | DAEMON' }),
   ]),
 
   // --- beyond ECS ---

@@ -49,15 +49,62 @@ export function jsonSyntax(shape: Shape, indent = '', stack: string[] = []): str
   }
 }
 
-/** aws help's "Shorthand Syntax" line, for structures (or lists of them) whose members are scalars or scalar lists. */
+/**
+ * aws help's "Shorthand Syntax" line (awscli's ParamShorthandDocGen): `a=string,b=integer`, nested
+ * structures as `{...}`, nested lists as `[x,x]` (a top-level member list of scalars as `x,x`), maps
+ * as `KeyName1=x,KeyName2=x`, and ` ...` after a list of structures. Undefined when the shape nests
+ * too deep to be worth a shorthand (aws shows none then either).
+ */
 export function shorthandSyntax(shape: Shape): string | undefined {
-  const struct = shape.type === 'list' ? shape.member : shape;
-  if (struct.type !== 'structure') return undefined;
-  const parts: string[] = [];
-  for (const [name, member] of struct.members) {
-    if (isScalar(member)) parts.push(`${name}=${member.type}`);
-    else if (member.type === 'list' && isScalar(member.member)) parts.push(`${name}=${member.member.type},${member.member.type}`);
-    else return undefined;
+  try {
+    return shape.type === 'list' ? `${shorthandDocs(shape.member, [])} ...` : shorthandDocs(shape, []);
+  } catch (e) {
+    if (e instanceof TooComplex) return undefined;
+    throw e;
   }
-  return shape.type === 'list' ? `${parts.join(',')} ...` : parts.join(',');
+}
+
+class TooComplex extends Error {}
+const MAX_STACK = 3;
+
+/** A shape's name for recursion checks (botocore shapes are named; scalars by their type here). */
+function shapeName(shape: Shape): string {
+  return shape.type === 'structure' ? shape.name : shape.type;
+}
+
+function shorthandDocs(shape: Shape, stack: string[]): string {
+  if (stack.length > MAX_STACK) throw new TooComplex();
+  switch (shape.type) {
+    case 'structure': {
+      const parts = [...shape.members].map(([name, member]) => memberDocs(name, member, stack));
+      return stack.length === 0 ? parts.join(',') : `{${parts.join(',')}}`;
+    }
+    case 'list': {
+      stack.push(shapeName(shape.member));
+      let element: string;
+      try {
+        element = shorthandDocs(shape.member, stack);
+      } finally {
+        stack.pop();
+      }
+      return !isScalar(shape.member) || stack.length > 1 ? `[${element},${element}]` : `${element},${element}`;
+    }
+    case 'map': {
+      const value = shorthandDocs(shape.value, stack);
+      const start = `KeyName1=${value},KeyName2=${value}`;
+      return stack.length ? `{${start}}` : start;
+    }
+    default:
+      return shape.type;
+  }
+}
+
+function memberDocs(name: string, shape: Shape, stack: string[]): string {
+  if (shape.type === 'structure' && stack.includes(shape.name)) return '( ... recursive ... )';
+  stack.push(shapeName(shape));
+  try {
+    return `${name}=${shorthandDocs(shape, stack)}`;
+  } finally {
+    stack.pop();
+  }
 }

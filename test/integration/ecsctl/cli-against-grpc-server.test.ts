@@ -1,46 +1,12 @@
 // The real ecsctl, as a child process, against a real grpc-js server implementing EcsControlPlane
 // with canned answers: what a user sees on stdout/stderr, and the exit codes.
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { CLUSTER_ARNS, TASK_ARN, startFakeControlPlane, type FakeControlPlane } from './fake-control-plane.js';
-
-const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const COMPILED = join(ROOT, 'dist/ecsctl/src/main.js');
-
-function newestSourceMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-// The compiled CLI (`npx tsc -p .`) when it is up to date with the sources, else the sources via tsx.
-const useCompiled = existsSync(COMPILED) && statSync(COMPILED).mtimeMs >= newestSourceMtime(join(ROOT, 'ecsctl/src'));
-const CLI = useCompiled ? [COMPILED] : ['--import', 'tsx', join(ROOT, 'ecsctl/src/main.ts')];
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function ecsctl(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((done) => {
-    const childEnv: Record<string, string | undefined> = { ...process.env, TZ: 'UTC', ...env };
-    delete childEnv.AWS_DEFAULT_OUTPUT;
-    execFile(process.execPath, [...CLI, ...args], { cwd: ROOT, env: childEnv }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      done({ code, stdout, stderr });
-    });
-  });
-}
+import { ecsctl, useCompiled } from './run-ecsctl.js';
 
 let cp: FakeControlPlane;
 t.before(async () => {

@@ -1,6 +1,8 @@
 // A real in-process grpc-js server implementing a few EcsControlPlane RPCs with canned, ECS-shaped
 // answers: enough for ecsctl to be driven end to end (errors with x-ecs-exception, a list paginating
-// over two pages, timestamps, doubles, echo of the request it received).
+// over two pages, timestamps, doubles, echo of the request it received), and services that move:
+// a created service reaches runningCount == desiredCount on its 3rd DescribeServices poll (so
+// `ecsctl wait services-stable` has something to wait for), and the service "draining" is DRAINING.
 // Run it alone with `node --import tsx test/integration/ecsctl/fake-control-plane.ts [port]`.
 import * as grpc from '@grpc/grpc-js';
 import { EXCEPTION_METADATA_KEY, loadProtos } from '../../../proto/index.js';
@@ -105,11 +107,127 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
+/** The poll of DescribeServices on which a new service's tasks are all running. */
+export const STABLE_ON_POLL = 3;
+
+export function serviceArn(cluster: string, name: string): string {
+  return `${ACCOUNT_ARN}:service/${cluster}/${name}`;
+}
+
+interface FakeService {
+  service: Record<string, unknown>;
+  polls: number;
+}
+
+/** The services RPCs over one server's state (each fake control plane has its own services). */
+function serviceHandlers(): Record<string, Handler> {
+  const services = new Map<string, FakeService>();
+  const clusterOf = (req: Record<string, unknown>) => (typeof req.cluster === 'string' && req.cluster ? req.cluster : 'default');
+  const nameOf = (ref: string) => ref.split('/').pop()!;
+  const key = (cluster: string, name: string) => `${cluster}/${nameOf(name)}`;
+  const create = (cluster: string, req: Record<string, unknown>): Record<string, unknown> => {
+    const desired = typeof req.desiredCount === 'number' ? req.desiredCount : 0;
+    const td = String(req.taskDefinition || 'web');
+    const taskDefinition = td.startsWith('arn:') ? td : `${ACCOUNT_ARN}:task-definition/${td.includes(':') ? td : `${td}:1`}`;
+    return {
+      serviceArn: serviceArn(cluster, String(req.serviceName)),
+      serviceName: req.serviceName,
+      clusterArn: `${ACCOUNT_ARN}:cluster/${cluster}`,
+      status: 'ACTIVE',
+      desiredCount: desired,
+      runningCount: 0,
+      pendingCount: desired,
+      launchType: req.launchType || 'EC2',
+      taskDefinition,
+      deploymentConfiguration: req.deploymentConfiguration ?? { maximumPercent: 200, minimumHealthyPercent: 100 },
+      deployments: [
+        {
+          id: 'ecs-svc/1234567890123456789',
+          status: 'PRIMARY',
+          taskDefinition,
+          desiredCount: desired,
+          pendingCount: desired,
+          runningCount: 0,
+          failedTasks: 0,
+          createdAt: CREATED_AT,
+          updatedAt: CREATED_AT,
+          launchType: req.launchType || 'EC2',
+          rolloutState: 'IN_PROGRESS',
+          rolloutStateReason: 'ECS deployment ecs-svc/1234567890123456789 in progress.',
+        },
+      ],
+      events: [],
+      createdAt: CREATED_AT,
+      placementConstraints: req.placementConstraints ?? [],
+      placementStrategy: req.placementStrategy ?? [],
+      schedulingStrategy: req.schedulingStrategy || 'REPLICA',
+      deploymentController: req.deploymentController ?? { type: 'ECS' },
+      tags: req.tags ?? [],
+      createdBy: `arn:aws:iam::123456789012:user/ecsctl`,
+      enableExecuteCommand: req.enableExecuteCommand ?? false,
+      ...(req.propagateTags ? { propagateTags: req.propagateTags } : {}),
+    };
+  };
+  const steady = (s: Record<string, unknown>) => {
+    const [d] = s.deployments as Record<string, unknown>[];
+    s.runningCount = s.desiredCount;
+    s.pendingCount = 0;
+    Object.assign(d!, { runningCount: s.desiredCount, pendingCount: 0, rolloutState: 'COMPLETED', rolloutStateReason: 'ECS deployment ecs-svc/1234567890123456789 completed.' });
+    (s.events as unknown[]).unshift({ id: 'e1', createdAt: CREATED_AT + 30, message: `(service ${String(s.serviceName)}) has reached a steady state.` });
+  };
+  const draining = create('default', { serviceName: 'draining', desiredCount: 0 });
+  draining.status = 'DRAINING';
+  services.set(key('default', 'draining'), { service: draining, polls: 0 });
+
+  return {
+    CreateService(req) {
+      const cluster = clusterOf(req);
+      if (cluster === 'missing') throw new EcsFault('ClusterNotFoundException', 'Cluster not found.', grpc.status.NOT_FOUND);
+      const service = create(cluster, req);
+      services.set(key(cluster, String(req.serviceName)), { service, polls: 0 });
+      return { service };
+    },
+    DescribeServices(req) {
+      const cluster = clusterOf(req);
+      if (cluster === 'missing') throw new EcsFault('ClusterNotFoundException', 'Cluster not found.', grpc.status.NOT_FOUND);
+      const found: Record<string, unknown>[] = [];
+      const failures: Record<string, unknown>[] = [];
+      for (const ref of req.services as string[]) {
+        const s = services.get(key(cluster, ref));
+        if (!s) {
+          failures.push({ arn: serviceArn(cluster, nameOf(ref)), reason: 'MISSING' });
+          continue;
+        }
+        s.polls++;
+        if (s.polls === STABLE_ON_POLL && s.service.status === 'ACTIVE') steady(s.service);
+        found.push(s.service);
+      }
+      return { services: found, failures };
+    },
+    UpdateService(req) {
+      const s = services.get(key(clusterOf(req), String(req.service)));
+      if (!s) throw new EcsFault('ServiceNotFoundException', 'Service not found.', grpc.status.NOT_FOUND);
+      if (typeof req.desiredCount === 'number') s.service.desiredCount = req.desiredCount;
+      return { service: s.service };
+    },
+    DeleteService(req) {
+      const s = services.get(key(clusterOf(req), String(req.service)));
+      if (!s) throw new EcsFault('ServiceNotFoundException', 'Service not found.', grpc.status.NOT_FOUND);
+      s.service.status = 'DRAINING';
+      return { service: s.service };
+    },
+    ListServices(req) {
+      const cluster = clusterOf(req);
+      return { serviceArns: [...services.values()].map((s) => s.service.serviceArn).filter((a) => String(a).includes(`:service/${cluster}/`)) };
+    },
+  };
+}
+
 export async function startFakeControlPlane(port = 0): Promise<FakeControlPlane> {
   const service = loadProtos().cp.ecs.v1.EcsControlPlane.service;
   const requests: FakeControlPlane['requests'] = [];
   const impl: grpc.UntypedServiceImplementation = {};
-  for (const [rpc, handler] of Object.entries(HANDLERS)) {
+  for (const [rpc, handler] of Object.entries({ ...HANDLERS, ...serviceHandlers() })) {
     impl[rpc] = (call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       requests.push({ rpc, request: call.request });
       try {

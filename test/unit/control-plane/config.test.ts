@@ -11,6 +11,9 @@ const DEFAULTS: ControlPlaneOptions = {
   account: '000000000000',
   heartbeatIntervalMs: 5000,
   logLevel: 'info',
+  schedulerIntervalMs: 5000,
+  hostLossTimeoutSec: 60,
+  maxLaunchBackoffSec: 900,
 };
 
 function parse(argv: string[], env: Record<string, string | undefined> = {}): ControlPlaneOptions {
@@ -123,5 +126,17 @@ t.test('a bad environment value is refused with a message naming the variable an
     const msg = configError([], { [env]: value });
     t.ok(msg.includes(env) && msg.includes(JSON.stringify(value)) && msg.includes(hint), `${env}=${JSON.stringify(value)}: ${msg}`);
     t.notOk(msg.includes(flag), `the message names ${env}, not ${flag}`);
+  }
+});
+
+t.test('the scheduler options have ECS-like defaults and refuse bad values naming the flag', async (t) => {
+  const o = parse(['--host-loss-timeout', '30', '--scheduler-interval', '250'], { ECS_MAX_LAUNCH_BACKOFF: '120' });
+  t.equal(o.hostLossTimeoutSec, 30);
+  t.equal(o.schedulerIntervalMs, 250);
+  t.equal(o.maxLaunchBackoffSec, 120);
+  for (const [argv, name] of [[['--host-loss-timeout', '0'], '--host-loss-timeout'], [['--scheduler-interval', '1e3'], '--scheduler-interval']] as const) {
+    const err = thrown(() => parse([...argv]));
+    t.ok(err instanceof ConfigError);
+    t.match(String((err as Error).message), name);
   }
 });

@@ -33,7 +33,7 @@ import { EcsError } from '../../../control-plane/src/domain/errors.js';
 import { integerResource, stringSetResource, type Remaining } from '../../../control-plane/src/domain/instance-resources.js';
 import type { InstanceRecord, TaskRecord, TaskResourceNeeds } from '../../../control-plane/src/domain/records.js';
 import { registerContainerInstance, setAgentConnected } from '../../../control-plane/src/services/agents.js';
-import type { AgentNotifier, Context } from '../../../control-plane/src/services/context.js';
+import { NO_SCHEDULER, type AgentNotifier, type Context } from '../../../control-plane/src/services/context.js';
 import { registerTaskDefinition } from '../../../control-plane/src/services/task-definitions.js';
 import { SqliteStore } from '../../../control-plane/src/store/sqlite-store.js';
 export { seededRandom } from '../../helpers/random.js';
@@ -85,6 +85,7 @@ export function testContext(opts: { seed?: number; now?: number; store?: SqliteS
     now: clock.now,
     random: seededRandom(opts.seed ?? 42),
     agents: notifier,
+    scheduler: NO_SCHEDULER,
     log: pino({ level: 'silent' }),
   };
   return { ctx, store, clock, notifier, close: () => store.close() };

@@ -9,18 +9,27 @@ export interface RunResult {
   /** Requests the fake transport received. */
   calls: { rpc: string; request: Record<string, unknown> }[];
   endpoint?: string;
+  /** The delays the waiters slept, in ms. */
+  sleeps: number[];
 }
 
 export type FakeServer = (rpc: string, request: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export async function run(
   argv: string[],
-  opts: { server?: FakeServer; files?: Record<string, string>; env?: Record<string, string> } = {},
+  opts: {
+    server?: FakeServer;
+    files?: Record<string, string>;
+    env?: Record<string, string>;
+    /** The waiters' sleep; by default records the delay and returns at once. */
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
   const calls: RunResult['calls'] = [];
   let endpoint: string | undefined;
+  const sleeps: number[] = [];
   const transport: TransportFactory = (ep): Transport => {
     endpoint = ep;
     return {
@@ -42,6 +51,7 @@ export async function run(
       return text;
     },
     transport,
+    sleep: opts.sleep ?? (async (ms: number) => void sleeps.push(ms)),
   });
-  return { code, stdout, stderr, calls, ...(endpoint !== undefined ? { endpoint } : {}) };
+  return { code, stdout, stderr, calls, sleeps, ...(endpoint !== undefined ? { endpoint } : {}) };
 }

@@ -76,7 +76,7 @@ t.test('the database is in WAL mode, and reopening does not re-run migrations', 
   const db = new Database(join(dir, 'ecs.db'), { readonly: true });
   t.teardown(() => db.close());
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  t.equal(db.pragma('user_version', { simple: true }), 1);
+  t.equal(db.pragma('user_version', { simple: true }), 2, 'migrated to the current schema (2: services) exactly once');
 });
 
 t.test('a transaction that throws leaves nothing behind', async (t) => {
