@@ -82,11 +82,9 @@ export class SchedulerLoop implements SchedulerHooks {
       const s = ctx.store.getService(cluster, name);
       if (!s || s.status === 'INACTIVE') return undefined;
       const now = ctx.now();
-      const records = ctx.store
-        .listTasks({ cluster, group: `service:${name}` })
-        // Tasks not STOPPED, and those that stopped since the last reconcile (news to the reconciler:
-        // counted once for the circuit breaker and the throttle).
-        .filter((t) => t.task.lastStatus !== 'STOPPED' || (t.task.stoppedAt ?? 0) > (s.reconciledAt ?? -1));
+      // Tasks not STOPPED, and those that stopped since the last reconcile (news to the reconciler:
+      // counted once for the circuit breaker and the throttle).
+      const records = ctx.store.listTasks({ cluster, group: `service:${name}`, stoppedAfter: s.reconciledAt ?? -1 });
       const input: ReconcileInput = {
         service: {
           arn: s.arn,

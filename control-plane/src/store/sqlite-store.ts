@@ -54,7 +54,8 @@ const MIGRATIONS: string[] = [
      doc TEXT NOT NULL,
      PRIMARY KEY (cluster, name)
    );
-   CREATE INDEX tasks_group ON tasks (cluster, task_group, last_status);`,
+   CREATE INDEX tasks_group ON tasks (cluster, task_group, last_status);
+   ALTER TABLE tasks ADD COLUMN stopped_at REAL;`,
 ];
 
 export class SqliteStore implements Store {
@@ -125,8 +126,8 @@ export class SqliteStore implements Store {
 
       getTask: db.prepare('SELECT doc FROM tasks WHERE arn = ?'),
       putTask: db.prepare(
-        `INSERT OR REPLACE INTO tasks (arn, cluster, container_instance_arn, family, started_by, task_group, last_status, desired_status, created_at, doc)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO tasks (arn, cluster, container_instance_arn, family, started_by, task_group, last_status, desired_status, created_at, stopped_at, doc)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       listTasks: db.prepare(
         `SELECT doc FROM tasks
@@ -137,6 +138,7 @@ export class SqliteStore implements Store {
             AND (@group IS NULL OR task_group = @group)
             AND (@desired IS NULL OR desired_status = @desired)
             AND (@notStopped = 0 OR last_status != 'STOPPED')
+            AND (@stoppedAfter IS NULL OR last_status != 'STOPPED' OR stopped_at > @stoppedAfter)
           ORDER BY created_at, arn`,
       ),
     };
@@ -215,6 +217,7 @@ export class SqliteStore implements Store {
       t.task.lastStatus,
       t.task.desiredStatus,
       t.task.createdAt ?? 0,
+      t.task.stoppedAt ?? null,
       JSON.stringify(t),
     );
   }
@@ -228,6 +231,7 @@ export class SqliteStore implements Store {
         group: q.group ?? null,
         desired: q.desiredStatus ?? null,
         notStopped: q.notStopped ? 1 : 0,
+        stoppedAfter: q.stoppedAfter ?? null,
       }),
     );
   }

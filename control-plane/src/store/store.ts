@@ -11,6 +11,8 @@ export interface TaskQuery {
   desiredStatus?: string;
   /** Only tasks whose lastStatus is not STOPPED. */
   notStopped?: boolean;
+  /** Tasks not STOPPED, and those that stopped after this time (epoch seconds). */
+  stoppedAfter?: number;
 }
 
 export interface TaskDefinitionQuery {

@@ -107,3 +107,17 @@ t.test('records round-trip through the store unchanged', async (t) => {
   t.strictSame(store.listTasks({ cluster: 'default', group: 'g' }), [task]);
   t.strictSame(store.listTasks({ cluster: 'default', group: 'other' }), []);
 });
+
+t.test('listTasks with stoppedAfter returns live tasks and those stopped after the given time only', async (t) => {
+  const { store, close } = testContext();
+  t.teardown(close);
+  const mk = (arn: string, lastStatus: string, stoppedAt?: number) => {
+    const r = taskRecord({ arn, task: { lastStatus, stoppedAt } });
+    store.putTask(r);
+  };
+  mk('live', 'RUNNING');
+  mk('old', 'STOPPED', 100);
+  mk('new', 'STOPPED', 200);
+  const arns = store.listTasks({ cluster: 'default', stoppedAfter: 150 }).map((x) => x.arn).sort();
+  t.same(arns, ['live', 'new']);
+});
