@@ -1,13 +1,10 @@
 // bench/service-scale: UpdateService desiredCount 0 → N until the service is stable (one deployment,
 // runningCount == desiredCount, as the services-stable waiter decides), against N sequential
 // `docker run -d` of the same container, in one run, on one host. Target ratio ≤ 1.5.
-import * as grpc from '@grpc/grpc-js';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadProtos } from '../proto/index.js';
 import { buildBusyboxImage } from '../test/helpers/images.js';
-import { BIN, docker, eventually, freePort, removeInstanceContainers, requireBuild, startProcess, tempDir } from '../test/helpers/processes.js';
+import { docker } from '../test/helpers/processes.js';
+import { startBenchCluster } from './_cluster.js';
 
 const IMAGE = 'ecs-bench/httpd:latest';
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -22,26 +19,10 @@ function dockerRun(): Promise<string> {
 
 export async function main(args: string[]): Promise<void> {
   const n = Number(args[0] ?? 30);
-  requireBuild();
   buildBusyboxImage(IMAGE);
-  const dir = tempDir('ecs-bench-svc-');
-  const endpoint = `127.0.0.1:${await freePort()}`;
-  const cp = startProcess(BIN.controlPlane, ['--listen', endpoint, '--data-dir', join(dir, 'cp'), '--log-level', 'warn'], {}, join(dir, 'cp.log'));
-  writeFileSync(join(dir, 'ecs.config'), `ECS_BACKEND_HOST=${endpoint}\nECS_DATADIR=${join(dir, 'agent')}\nECS_LOGLEVEL=warn\nECS_IMAGE_PULL_BEHAVIOR=prefer-cached\nECS_CONTAINER_STOP_TIMEOUT=1s\n`);
-  const agent = startProcess(BIN.agent, [], { ECS_CONFIG_FILE: join(dir, 'ecs.config') }, join(dir, 'agent.log'));
-  const { cp: proto } = loadProtos();
-  const client = new proto.ecs.v1.EcsControlPlane(endpoint, grpc.credentials.createInsecure());
-  const call = <T = any>(m: string, req: object) =>
-    new Promise<T>((res, rej) => (client as any)[m](req, (e: Error | null, r: T) => (e ? rej(e) : res(r))));
-  let instanceArn = '';
+  const cluster = await startBenchCluster();
+  const { call } = cluster;
   try {
-    instanceArn = await eventually('the agent to connect', async () => {
-      const l = await call('ListContainerInstances', {});
-      const arn = l.containerInstanceArns[0];
-      if (!arn) return undefined;
-      const d = await call('DescribeContainerInstances', { containerInstances: [arn] });
-      return d.containerInstances[0].agentConnected ? arn : undefined;
-    });
     await call('RegisterTaskDefinition', {
       family: 'bench-svc',
       containerDefinitions: [{ name: 'web', image: IMAGE, memory: 16, essential: true, portMappings: [{ containerPort: 80, hostPort: 0 }] }],
@@ -75,9 +56,6 @@ export async function main(args: string[]): Promise<void> {
     process.stderr.write(`service 0 → ${n} stable: ${result.ecsScaleToStableMs} ms; ${n} × docker run -d: ${result.dockerSequentialRunMs} ms\n`);
     console.log(JSON.stringify(result));
   } finally {
-    client.close();
-    await agent.kill('SIGKILL');
-    await cp.kill();
-    if (instanceArn) await removeInstanceContainers(instanceArn);
+    await cluster.stop();
   }
 }

@@ -1,13 +1,10 @@
 // bench/task-start: RunTask → RUNNING (as seen through the API) against `docker run -d` of the same
 // container, N rounds each, interleaved, in one run. Real processes: the compiled control plane and
 // agent on the local Docker engine. Prints p50/p95 of both and the p50 ratio (target ≤ 1.5; goal 1.2).
-import * as grpc from '@grpc/grpc-js';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadProtos } from '../proto/index.js';
 import { buildBusyboxImage } from '../test/helpers/images.js';
-import { BIN, docker, eventually, freePort, removeInstanceContainers, requireBuild, startProcess, tempDir } from '../test/helpers/processes.js';
+import { docker, eventually } from '../test/helpers/processes.js';
+import { startBenchCluster } from './_cluster.js';
 
 const IMAGE = 'ecs-bench/httpd:latest';
 
@@ -33,26 +30,10 @@ async function dockerRunOnce(): Promise<number> {
 
 export async function main(args: string[]): Promise<void> {
   const rounds = Number(args[0] ?? 20);
-  requireBuild();
   buildBusyboxImage(IMAGE);
-  const dir = tempDir('ecs-bench-');
-  const endpoint = `127.0.0.1:${await freePort()}`;
-  const cp = startProcess(BIN.controlPlane, ['--listen', endpoint, '--data-dir', join(dir, 'cp'), '--log-level', 'warn'], {}, join(dir, 'cp.log'));
-  writeFileSync(join(dir, 'ecs.config'), `ECS_BACKEND_HOST=${endpoint}\nECS_DATADIR=${join(dir, 'agent')}\nECS_LOGLEVEL=warn\nECS_IMAGE_PULL_BEHAVIOR=prefer-cached\nECS_CONTAINER_STOP_TIMEOUT=1s\n`);
-  const agent = startProcess(BIN.agent, [], { ECS_CONFIG_FILE: join(dir, 'ecs.config') }, join(dir, 'agent.log'));
-  const { cp: proto } = loadProtos();
-  const client = new proto.ecs.v1.EcsControlPlane(endpoint, grpc.credentials.createInsecure());
-  const call = <T = any>(m: string, req: object) =>
-    new Promise<T>((res, rej) => (client as any)[m](req, (e: Error | null, r: T) => (e ? rej(e) : res(r))));
-  let instanceArn = '';
+  const cluster = await startBenchCluster();
+  const { call } = cluster;
   try {
-    instanceArn = await eventually('the agent to connect', async () => {
-      const l = await call('ListContainerInstances', {});
-      const arn = l.containerInstanceArns[0];
-      if (!arn) return undefined;
-      const d = await call('DescribeContainerInstances', { containerInstances: [arn] });
-      return d.containerInstances[0].agentConnected ? arn : undefined;
-    });
     await call('RegisterTaskDefinition', {
       family: 'bench',
       containerDefinitions: [{ name: 'web', image: IMAGE, cpu: 128, memory: 64, essential: true, portMappings: [{ containerPort: 80, hostPort: 0 }] }],
@@ -99,10 +80,7 @@ export async function main(args: string[]): Promise<void> {
     process.stderr.write(`ecs: ${ecs.map((x) => x.toFixed(0)).join(' ')}\ndocker run: ${base.map((x) => x.toFixed(0)).join(' ')}\n`);
     console.log(JSON.stringify(result));
   } finally {
-    client.close();
-    await agent.kill('SIGKILL');
-    await cp.kill();
-    if (instanceArn) await removeInstanceContainers(instanceArn);
+    await cluster.stop();
     const ids = (await docker(['ps', '-aq', '--filter', 'label=ecs-bench=1'])).split('\n').filter(Boolean);
     if (ids.length) await docker(['rm', '-f', ...ids]);
   }
