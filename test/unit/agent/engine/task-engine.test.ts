@@ -1,65 +1,21 @@
 import t from 'tap';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TaskEngine } from '../../../../agent/src/engine/task-engine.js';
 import { LABEL_CONTAINER_NAME, LABEL_INSTANCE, LABEL_TASK_ARN } from '../../../../agent/src/engine/container-spec.js';
-import type { TaskState } from '../../../../agent/src/engine/task-state.js';
 import { FakeRuntime } from '../../../../agent/src/runtime/fake-runtime.js';
-import { PortAllocator } from '../../../../agent/src/resources/port-allocator.js';
-import { CheckpointStore } from '../../../../agent/src/state/checkpoints.js';
-import { silentLogger } from '../../../../agent/src/util/logger.js';
-import type { ImagePullBehavior } from '../../../../agent/src/config/options.js';
-import { FakeClock, flush, seededRandom } from '../helpers/fake-clock.js';
-import { RecordingSink } from '../helpers/recording-sink.js';
+import { engineRig, type Rig, type RigOptions } from '../helpers/engine-rig.js';
 import { assignment } from '../helpers/tasks.js';
 
 const INSTANCE = 'arn:aws:ecs:us-east-1:000000000000:container-instance/default/abc';
 
-interface Rig {
-  engine: TaskEngine;
-  runtime: FakeRuntime;
-  clock: FakeClock;
-  sink: RecordingSink;
-  dir: string;
-  settle(): Promise<void>;
-}
-
-async function rig(o: { dir?: string; runtime?: FakeRuntime; clock?: FakeClock; pull?: ImagePullBehavior; sink?: RecordingSink; seed?: number } = {}): Promise<Rig> {
-  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'ecs-engine-'));
-  const runtime = o.runtime ?? new FakeRuntime();
-  const clock = o.clock ?? new FakeClock();
-  const sink = o.sink ?? new RecordingSink();
-  const engine = new TaskEngine({
-    runtime,
-    checkpoints: new CheckpointStore<TaskState>(dir),
-    ports: new PortAllocator({ range: { start: 50000, end: 50010 }, probe: async () => true }),
-    sink,
-    cluster: 'default',
-    containerInstanceArn: INSTANCE,
-    stopTimeoutMs: 30_000,
-    cleanupWaitMs: 3 * 3600_000,
-    imagePullBehavior: o.pull ?? 'default',
-    clock,
-    random: seededRandom(o.seed),
-    logger: silentLogger(),
-  });
-  await engine.start();
-  const settle = async () => {
-    for (let i = 0; i < 5; i++) {
-      await flush();
-      await engine.whenIdle();
-    }
-  };
-  return { engine, runtime, clock, sink, dir, settle };
+/** The shared engine rig, as these tests have always run it: a runtime without a clock, a 3 h cleanup wait. */
+function rig(o: RigOptions = {}): Promise<Rig> {
+  return engineRig({ instanceArn: INSTANCE, cleanupWaitMs: 3 * 3600_000, ...o, runtime: o.runtime ?? new FakeRuntime() });
 }
 
 const web = { name: 'web', image: 'httpd:1', portMappings: [{ containerPort: 80 }], cpu: 0, memory: 64 };
 const sidecar = { name: 'sidecar', image: 'sleeper:1', links: ['web:backend'], essential: true };
 
-function idOf(r: Rig, arn: string, name: string): string {
-  return r.runtime.find({ [LABEL_TASK_ARN]: arn, [LABEL_CONTAINER_NAME]: name })[0].id;
-}
 
 t.test('runs a two-container task: pulls, creates and starts in order, reports RUNNING with bindings', async (t) => {
   const r = await rig();
@@ -107,7 +63,7 @@ t.test('essential container exit stops the task with ECS reason, stop code and e
   const a = assignment([web, sidecar]);
   await r.engine.assign(a);
   await r.settle();
-  r.runtime.exit(idOf(r, a.taskArn!, 'web'), 3);
+  r.runtime.exit(r.idOf(a.taskArn!, 'web'), 3);
   await r.settle();
   const report = r.sink.latest(a.taskArn!)!;
   t.equal(report.status, 'STOPPED');
@@ -124,7 +80,7 @@ t.test('a non-essential container exiting leaves the task running', async (t) =>
   const a = assignment([web, { name: 'job', image: 'sleeper:1', essential: false }]);
   await r.engine.assign(a);
   await r.settle();
-  r.runtime.exit(idOf(r, a.taskArn!, 'job'), 0);
+  r.runtime.exit(r.idOf(a.taskArn!, 'job'), 0);
   await r.settle();
   const report = r.sink.latest(a.taskArn!)!;
   t.equal(report.status, 'RUNNING');
@@ -138,7 +94,7 @@ t.test('an OOM-killed container is reported with ECS\'s reason', async (t) => {
   const a = assignment([web]);
   await r.engine.assign(a);
   await r.settle();
-  r.runtime.exit(idOf(r, a.taskArn!, 'web'), 137, { oomKilled: true });
+  r.runtime.exit(r.idOf(a.taskArn!, 'web'), 137, { oomKilled: true });
   await r.settle();
   const c = r.sink.latest(a.taskArn!)!.containers![0];
   t.equal(c.reason, 'OutOfMemoryError: Container killed due to memory usage');
@@ -254,7 +210,7 @@ t.test('re-adoption after a restart: no duplicates, exits while away are reporte
   await first.engine.assign(a);
   await first.settle();
   first.engine.close(); // the agent is gone (SIGKILL): containers keep running
-  runtime.exit(idOf(first, a.taskArn!, 'web'), 7); // web dies while the agent is down
+  runtime.exit(first.idOf(a.taskArn!, 'web'), 7); // web dies while the agent is down
   const creates = runtime.calls.filter((c) => c.startsWith('create')).length;
   const second = await rig({ runtime, dir: first.dir, clock: first.clock, seed: 7 });
   await second.settle();
@@ -285,7 +241,7 @@ t.test('re-adoption keeps a running task running and finds containers the checkp
   t.ok(runtime.byName('theirs'), 'another instance\'s container is never touched');
   t.equal(runtime.find({ [LABEL_INSTANCE]: INSTANCE }).length, 1);
   // Docker events still reach the re-adopted task.
-  runtime.exit(idOf(second, a.taskArn!, 'web'), 1);
+  runtime.exit(second.idOf(a.taskArn!, 'web'), 1);
   await second.settle();
   t.equal(second.sink.latest(a.taskArn!)!.status, 'STOPPED');
   second.engine.close();
@@ -316,7 +272,7 @@ t.test('a container removed behind the agent\'s back is reported STOPPED with a 
   const a = assignment([web]);
   await r.engine.assign(a);
   await r.settle();
-  await r.runtime.removeContainer(idOf(r, a.taskArn!, 'web'));
+  await r.runtime.removeContainer(r.idOf(a.taskArn!, 'web'));
   await r.settle();
   const report = r.sink.latest(a.taskArn!)!;
   t.equal(report.status, 'STOPPED');
@@ -329,7 +285,7 @@ t.test('the safety-net poll catches an exit whose event was missed', async (t) =
   const a = assignment([web]);
   await r.engine.assign(a);
   await r.settle();
-  const c = r.runtime.containers.get(idOf(r, a.taskArn!, 'web'))!;
+  const c = r.runtime.containers.get(r.idOf(a.taskArn!, 'web'))!;
   c.info = { ...c.info, state: 'exited', exitCode: 9 }; // no event
   await r.settle();
   t.equal(r.sink.latest(a.taskArn!)!.status, 'RUNNING');

@@ -9,6 +9,7 @@ import { FakeRuntime } from '../../../../agent/src/runtime/fake-runtime.js';
 import { PortAllocator } from '../../../../agent/src/resources/port-allocator.js';
 import { CheckpointStore } from '../../../../agent/src/state/checkpoints.js';
 import { silentLogger } from '../../../../agent/src/util/logger.js';
+import type { ImagePullBehavior } from '../../../../agent/src/config/options.js';
 import { FakeClock, flush, seededRandom } from './fake-clock.js';
 import { RecordingSink } from './recording-sink.js';
 
@@ -25,21 +26,32 @@ export interface Rig {
   idOf(taskArn: string, name: string): string;
 }
 
-export async function engineRig(o: { dir?: string; runtime?: FakeRuntime; clock?: FakeClock; seed?: number } = {}): Promise<Rig> {
+export interface RigOptions {
+  dir?: string;
+  runtime?: FakeRuntime;
+  clock?: FakeClock;
+  sink?: RecordingSink;
+  seed?: number;
+  pull?: ImagePullBehavior;
+  cleanupWaitMs?: number;
+  instanceArn?: string;
+}
+
+export async function engineRig(o: RigOptions = {}): Promise<Rig> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'ecs-engine-'));
   const clock = o.clock ?? new FakeClock();
   const runtime = o.runtime ?? new FakeRuntime(() => clock.now());
-  const sink = new RecordingSink();
+  const sink = o.sink ?? new RecordingSink();
   const engine = new TaskEngine({
     runtime,
     checkpoints: new CheckpointStore<TaskState>(dir),
     ports: new PortAllocator({ range: { start: 50000, end: 50010 }, probe: async () => true }),
     sink,
     cluster: 'default',
-    containerInstanceArn: RIG_INSTANCE,
+    containerInstanceArn: o.instanceArn ?? RIG_INSTANCE,
     stopTimeoutMs: 30_000,
-    cleanupWaitMs: 3600_000,
-    imagePullBehavior: 'default',
+    cleanupWaitMs: o.cleanupWaitMs ?? 3600_000,
+    imagePullBehavior: o.pull ?? 'default',
     clock,
     random: seededRandom(o.seed),
     logger: silentLogger(),
