@@ -4,6 +4,7 @@
 import type { RegisterContainerInstanceRequest } from '../../../proto/gen/ecs/v1/RegisterContainerInstanceRequest.js';
 import type { Resource } from '../../../proto/gen/ecs/v1/Resource.js';
 import type { Attribute } from '../../../proto/gen/ecs/v1/Attribute.js';
+import { FIRELENS_DRIVER } from '../../../common/log-options.js';
 import type { AgentOptions } from '../config/options.js';
 import type { HostResources } from './host.js';
 
@@ -28,14 +29,17 @@ function apiMinor(v: string | undefined): number | undefined {
 
 /**
  * The capabilities this agent can truthfully claim: the Docker remote API versions the engine speaks
- * (from 1.17, as ECS lists them) and the logging drivers it passes through.
+ * (from 1.17, as ECS lists them), the awsfirelens log driver (always: the router is built into the agent,
+ * no sidecar needed), and the Docker logging drivers it passes through (ECS_AVAILABLE_LOGGING_DRIVERS).
+ * Task definitions require `logging-driver.<driver>` for each log driver they use (requiresAttributes).
  */
 export function capabilityAttributes(options: Pick<AgentOptions, 'availableLoggingDrivers'>, v: AgentVersions): string[] {
   const out: string[] = [];
   const max = apiMinor(v.dockerApiVersion);
   const min = Math.max(FIRST_LISTED_API_MINOR, apiMinor(v.dockerMinApiVersion) ?? FIRST_LISTED_API_MINOR);
   if (max !== undefined) for (let m = min; m <= max; m++) out.push(`${CAPABILITY}docker-remote-api.1.${m}`);
-  for (const d of options.availableLoggingDrivers) out.push(`${CAPABILITY}logging-driver.${d}`);
+  const drivers = [FIRELENS_DRIVER, ...options.availableLoggingDrivers.filter((d) => d !== FIRELENS_DRIVER)];
+  for (const d of drivers) out.push(`${CAPABILITY}logging-driver.${d}`);
   return out;
 }
 

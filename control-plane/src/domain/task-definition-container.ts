@@ -6,7 +6,8 @@
 import type { ContainerDefinition__Output } from '../../../proto/gen/ecs/v1/ContainerDefinition.js';
 import type { PortMapping__Output } from '../../../proto/gen/ecs/v1/PortMapping.js';
 import type { HealthCheck__Output } from '../../../proto/gen/ecs/v1/HealthCheck.js';
-import { ClientException } from './errors.js';
+import { FIRELENS_DRIVER, logHandling, LogOptionError } from '../../../common/log-options.js';
+import { ClientException, InvalidParameterException } from './errors.js';
 
 export type NetworkMode = 'bridge' | 'host' | 'none';
 
@@ -27,9 +28,13 @@ const IMAGE_DIGEST_RE = /^sha256:[A-Fa-f0-9]{64}$/;
 const IMAGE_MAX = 255;
 /** Docker 20.10+ reserves a minimum of 6 MiB for a container (ContainerDefinition.memory). */
 export const CONTAINER_MEMORY_MIN_MIB = 6;
-/** LogConfiguration.logDriver for tasks on EC2 instances. */
+/**
+ * LogConfiguration.logDriver for tasks on EC2 instances (ECS's LogDriver enum), plus Docker's `local` and
+ * `none`, which go beyond ECS's enum: this cluster passes Docker's own drivers to Docker (limited by each
+ * agent's ECS_AVAILABLE_LOGGING_DRIVERS, through requiresAttributes), and these two are Docker built-ins.
+ */
 export const LOG_DRIVERS: ReadonlySet<string> = new Set([
-  'json-file', 'syslog', 'journald', 'gelf', 'fluentd', 'awslogs', 'splunk', 'awsfirelens',
+  'json-file', 'syslog', 'journald', 'gelf', 'fluentd', 'awslogs', 'splunk', 'awsfirelens', 'local', 'none',
 ]);
 /** Ulimit.name (ECS's UlimitName enum, which is Docker's list). */
 export const ULIMIT_NAMES: ReadonlySet<string> = new Set([
@@ -245,6 +250,17 @@ function checkLogConfiguration(name: string, c: ContainerDefinition__Output): vo
       throw new ClientException(
         `Log driver awslogs requires options: awslogs-region, awslogs-group. 'logConfiguration.options' of container '${name}' lacks ${missing.join(', ')}.`,
       );
+    }
+  }
+  // awsfirelens: the agent's router. Its options are known now (common/log-options.ts), so a bad one (an
+  // unknown Name or option, a regex that does not compile, a bad size or port) is refused at registration,
+  // as the issue asks: InvalidParameterException naming the container and the field.
+  if (lc.logDriver === FIRELENS_DRIVER) {
+    try {
+      logHandling({ logDriver: lc.logDriver, options: lc.options ?? {} });
+    } catch (err) {
+      if (!(err instanceof LogOptionError)) throw err;
+      throw new InvalidParameterException(`Invalid 'logConfiguration' setting for container '${name}'. ${err.field}: ${err.message}`);
     }
   }
 }

@@ -3,6 +3,8 @@
 import type { ContainerDefinition__Output } from '../../../proto/gen/ecs/v1/ContainerDefinition.js';
 import type { TaskOverride__Output } from '../../../proto/gen/ecs/v1/TaskOverride.js';
 import type { KeyValuePair__Output } from '../../../proto/gen/ecs/v1/KeyValuePair.js';
+import type { Attribute__Output } from '../../../proto/gen/ecs/v1/Attribute.js';
+import { requiredLogDriverAttribute } from '../../../common/log-options.js';
 import { InvalidParameterException } from './errors.js';
 import { CONTAINER_MEMORY_MIN_MIB } from './task-definition-container.js';
 import { staticHostPorts } from './task-definition-relations.js';
@@ -103,4 +105,19 @@ export function taskResourceNeeds(
   }
   const sorted = (s: Set<number>): number[] => [...s].sort((a, b) => a - b);
   return { cpu, memory, tcpPorts: sorted(tcp), udpPorts: sorted(udp) };
+}
+
+/**
+ * A task definition's requiresAttributes, as ECS fills them at RegisterTaskDefinition: one
+ * `com.amazonaws.ecs.capability.logging-driver.<driver>` per distinct log driver its containers use (in the
+ * order they first appear; containers without a logConfiguration require nothing). Placement only puts the
+ * task on instances that have every one (reason ATTRIBUTE).
+ */
+export function taskRequiresAttributes(containers: ContainerDefinition__Output[]): Attribute__Output[] {
+  const names: string[] = [];
+  for (const c of containers) {
+    const name = requiredLogDriverAttribute(c.logConfiguration ?? undefined);
+    if (name !== undefined && !names.includes(name)) names.push(name);
+  }
+  return names.map((name) => ({ name }));
 }

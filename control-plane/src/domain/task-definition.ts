@@ -6,22 +6,25 @@
 //   task-definition-container.ts  one container: image, cpu, memory, ports, healthCheck, logs, ulimits, mounts
 //   task-definition-relations.ts  names, essential, links, dependsOn, host ports, sums against the task
 //   task-definition-ref.ts        'family' | 'family:revision' | ARN
-//   task-definition-runtime.ts    applyOverrides, taskResourceNeeds
-// Registration failures are ClientException, as ECS returns them; RunTask-time failures (overrides, a bad
-// reference) are InvalidParameterException where ECS uses it.
+//   task-definition-runtime.ts    applyOverrides, taskResourceNeeds, taskRequiresAttributes
+// Registration failures are ClientException, as ECS returns them, except a bad awsfirelens option, which is
+// InvalidParameterException naming the container and the field (issue 5); RunTask-time failures (overrides, a
+// bad reference) are InvalidParameterException where ECS uses it.
 import type { RegisterTaskDefinitionRequest__Output } from '../../../proto/gen/ecs/v1/RegisterTaskDefinitionRequest.js';
 import type { ContainerDefinition__Output } from '../../../proto/gen/ecs/v1/ContainerDefinition.js';
 import type { Volume__Output } from '../../../proto/gen/ecs/v1/Volume.js';
 import type { TaskDefinitionPlacementConstraint__Output } from '../../../proto/gen/ecs/v1/TaskDefinitionPlacementConstraint.js';
+import type { Attribute__Output } from '../../../proto/gen/ecs/v1/Attribute.js';
 import { ClientException } from './errors.js';
 import { NAME_RE, normalizeContainer, type NetworkMode } from './task-definition-container.js';
 import { checkContainerNames, checkDependsOn, checkEssential, checkHostPorts, checkLinks, checkTaskSums } from './task-definition-relations.js';
 import { FAMILY_RE } from './task-definition-ref.js';
+import { taskRequiresAttributes } from './task-definition-runtime.js';
 import { parseTaskCpu, parseTaskMemory } from './task-definition-units.js';
 
 export type { NetworkMode } from './task-definition-container.js';
 export { parseTaskDefinitionRef, type TaskDefinitionRef } from './task-definition-ref.js';
-export { applyOverrides, taskResourceNeeds, type TaskResourceNeeds } from './task-definition-runtime.js';
+export { applyOverrides, taskRequiresAttributes, taskResourceNeeds, type TaskResourceNeeds } from './task-definition-runtime.js';
 export { parseTaskCpu, parseTaskMemory } from './task-definition-units.js';
 export { MAX_CONTAINERS } from './task-definition-relations.js';
 
@@ -37,6 +40,8 @@ export interface TaskDefinitionContent {
   networkMode: NetworkMode;
   volumes: Volume__Output[];
   placementConstraints: TaskDefinitionPlacementConstraint__Output[];
+  /** The container instance attributes the task needs (one per distinct log driver), as ECS fills them. */
+  requiresAttributes: Attribute__Output[];
   requiresCompatibilities: string[];
   /** Always ['EC2', 'EXTERNAL']. */
   compatibilities: string[];
@@ -83,6 +88,7 @@ export function validateTaskDefinition(req: RegisterTaskDefinitionRequest__Outpu
     networkMode,
     volumes,
     placementConstraints,
+    requiresAttributes: taskRequiresAttributes(containerDefinitions),
     requiresCompatibilities,
     compatibilities: [...COMPATIBILITIES],
   };

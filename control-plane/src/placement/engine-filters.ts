@@ -2,13 +2,14 @@
 // manager/scheduler/filter.go: a filter checks one node and explains how many it rejected).
 //
 // ECS's words, used as they are:
-//  - RunTask failure reasons ("Amazon ECS API failure reasons"): AGENT, RESOURCE:CPU, RESOURCE:MEMORY,
-//    RESOURCE:PORTS, RESOURCE:PORTS_UDP name an instance; the constraints fail with
+//  - RunTask failure reasons ("Amazon ECS API failure reasons"): AGENT, ATTRIBUTE, RESOURCE:CPU,
+//    RESOURCE:MEMORY, RESOURCE:PORTS, RESOURCE:PORTS_UDP name an instance; the constraints fail with
 //    "MemberOf placement constraint unsatisfied." / "DistinctInstance placement constraint unsatisfied."
 //  - service event messages: "The closest matching (container-instance <id>) has insufficient CPU units
 //    available." / "has insufficient memory available." / "is already using a port required by your
-//    task." / "encountered error "AGENT"." / "encountered error "DistinctInstance placement constraint
-//    unsatisfied."." — `closest` below is the part after the instance.
+//    task." / "is missing an attribute required by your task." / "encountered error "AGENT"." /
+//    "encountered error "DistinctInstance placement constraint unsatisfied."." — `closest` below is the part
+//    after the instance.
 import type { PlacementState } from './engine-state.js';
 
 export interface Filter {
@@ -24,6 +25,8 @@ export interface Filter {
   explain(rejected: number): string;
   /** ECS's sentence fragment for "The closest matching (container-instance <id>) <closest>." */
   readonly closest: string;
+  /** For an instance-level failure: what, on instance i, made it fail (RunTask's failures[].detail). */
+  detail?(s: PlacementState, i: number): string;
 }
 
 export const MEMBER_OF_UNSATISFIED = 'MemberOf placement constraint unsatisfied.';
@@ -50,6 +53,25 @@ export const agentFilter: Filter = {
   explain: onInstances('agent not connected'),
   closest: 'encountered error "AGENT"',
 };
+
+/**
+ * The task definition's requiresAttributes (ECS fills them at RegisterTaskDefinition, e.g. one
+ * com.amazonaws.ecs.capability.logging-driver.<driver> per log driver used): an instance that lacks any of
+ * them cannot run the task. RunTask's reason ATTRIBUTE; the service event's "The closest matching
+ * (container-instance <id>) is missing an attribute required by your task." The detail names the attribute.
+ */
+export function attributeFilter(required: readonly string[]): Filter {
+  const what = required.length === 1 ? `attribute ${required[0]}` : `one of the attributes ${required.join(', ')}`;
+  return {
+    name: 'ATTRIBUTE',
+    reason: 'ATTRIBUTE',
+    perInstance: true,
+    fails: (s, i) => s.missingAttribute[i] >= 0,
+    explain: (n) => (n === 0 ? 'no instances rejected' : `missing ${what} on ${instances(n)}`),
+    closest: 'is missing an attribute required by your task',
+    detail: (s, i) => `missing attribute ${s.required[s.missingAttribute[i]]}`,
+  };
+}
 
 export const cpuFilter: Filter = {
   name: 'RESOURCE:CPU',

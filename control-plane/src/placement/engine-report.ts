@@ -3,9 +3,10 @@
 // the instance that came closest.
 //
 // Failures (what RunTask answers for a task it could not place):
-//  - one per instance rejected by an instance-level filter (AGENT, RESOURCE:*), with the instance's ARN and
-//    that filter's reason: the ECS guide's "API failure reasons" describe these as properties of "the
-//    container instance that you attempted to launch a task onto";
+//  - one per instance rejected by an instance-level filter (AGENT, ATTRIBUTE, RESOURCE:*), with the
+//    instance's ARN and that filter's reason (and, for ATTRIBUTE, a detail naming the missing attribute): the
+//    ECS guide's "API failure reasons" describe these as properties of "the container instance that you
+//    attempted to launch a task onto";
 //  - one per constraint that rejected instances, without an ARN (a constraint is not a property of one
 //    instance), reason "MemberOf placement constraint unsatisfied." / "DistinctInstance placement
 //    constraint unsatisfied.", and a detail naming the constraint and how many instances it rejected
@@ -43,7 +44,11 @@ export function failures(s: PlacementState, filters: Filter[], snap: PipelineSna
   const out: PlacementFailure[] = [];
   for (let i = 0; i < s.n; i++) {
     const f = snap.firstFailing[i];
-    if (f >= 0 && filters[f].perInstance) out.push({ arn: s.instances[i].arn, reason: filters[f].reason });
+    if (f < 0 || !filters[f].perInstance) continue;
+    const failure: PlacementFailure = { arn: s.instances[i].arn, reason: filters[f].reason };
+    const detail = filters[f].detail?.(s, i);
+    if (detail !== undefined) failure.detail = detail;
+    out.push(failure);
   }
   for (let f = 0; f < filters.length; f++) {
     const n = snap.filters[f].rejected.length;

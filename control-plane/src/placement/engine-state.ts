@@ -33,6 +33,9 @@ export class PlacementState {
   /** 1 when the instance already uses one of the task's static TCP (resp. UDP) host ports. */
   readonly tcpBusy: Uint8Array;
   readonly udpBusy: Uint8Array;
+  /** The index in `required` of the first required attribute the instance lacks, or -1 when it has them
+   *  all. Attributes do not change during a call, so this is computed once. */
+  readonly missingAttribute: Int32Array;
   /** Tasks of the request's group on each instance. */
   readonly groupCount: Float64Array;
   /** memberOf results, constraint-major: memberOk[k * n + i] is 1 when instance i satisfies memberOf #k. */
@@ -49,6 +52,8 @@ export class PlacementState {
     readonly group: string,
     readonly memberOf: Extract<CompiledConstraint, { kind: 'memberOf' }>[],
     strategies: CompiledStrategy[],
+    /** Attribute names every instance must have (the task definition's requiresAttributes). */
+    readonly required: readonly string[] = [],
   ) {
     const n = instances.length;
     this.n = n;
@@ -58,6 +63,7 @@ export class PlacementState {
     this.tcpBusy = new Uint8Array(n);
     this.udpBusy = new Uint8Array(n);
     this.groupCount = new Float64Array(n);
+    this.missingAttribute = new Int32Array(n).fill(-1);
     this.memberOk = new Uint8Array(n * memberOf.length);
     this.facts = instances.slice();
     this.copied = new Uint8Array(n);
@@ -69,6 +75,12 @@ export class PlacementState {
       this.tcpBusy[i] = anyIn(needs.tcpPorts, inst.remaining.tcpPorts) ? 1 : 0;
       this.udpBusy[i] = anyIn(needs.udpPorts, inst.remaining.udpPorts) ? 1 : 0;
       this.groupCount[i] = inst.taskGroups[group] ?? 0;
+      for (let a = 0; a < required.length; a++) {
+        if (!Object.hasOwn(inst.attributes, required[a])) {
+          this.missingAttribute[i] = a;
+          break;
+        }
+      }
     }
     // memberOf: every expression evaluated once per instance for the whole call.
     for (let k = 0; k < memberOf.length; k++) {

@@ -6,8 +6,9 @@
 //   2. identify the instances that satisfy the task placement constraints (binding);
 //   3. identify the instances that satisfy the task placement strategies (best effort);
 //   4. select the instances for task placement.
-// Here 1 and 2 are a pipeline of filters that explain themselves (swarmkit's manager/scheduler/filter.go
-// and pipeline.go), 3 is a chain of rankers, and 4 takes the best, ties broken by the random source. The
+// Before 1, an instance must have every attribute the task definition requires (its requiresAttributes).
+// Here that, 1 and 2 are a pipeline of filters that explain themselves (swarmkit's manager/scheduler/
+// filter.go and pipeline.go), 3 is a chain of rankers, and 4 takes the best, ties broken by the random source. The
 // chain is built in one function, buildPipeline, as nomad's scheduler/feasible/stack.go does.
 //
 // Callers: RunTask, StartTask (with the named instances), the service scheduler, ecsctl explain-placement.
@@ -15,6 +16,7 @@ import type { CompiledPlacement, CompiledConstraint } from './engine-spec.js';
 import { compilePlacement } from './engine-spec.js';
 import {
   agentFilter,
+  attributeFilter,
   cpuFilter,
   distinctInstanceFilter,
   memberOfFilter,
@@ -61,6 +63,12 @@ function buildPipeline(req: PlacementRequest, placement: CompiledPlacement, stat
   // an ACTIVE instance whose agent is disconnected cannot be given a task: RunTask's reason AGENT.
   filters.push(agentFilter);
 
+  // The task definition's requiresAttributes (e.g. the logging-driver capability of each log driver it
+  // uses): an instance without one of them cannot run the task at all, whatever it has free — RunTask's
+  // reason ATTRIBUTE. Checked after AGENT and before the resources: ECS's documentation gives no order for
+  // this check, and an instance that can never run the task is worth reporting before one that is full now.
+  filters.push(attributeFilter(state.required));
+
   // Step 1, resources, in ECS's order: CPU units, memory (MiB), then the static host ports the task binds,
   // TCP then UDP. Dynamic host ports (hostPort 0) need nothing here. Each filter compares against the
   // state, which is updated as tasks are placed, so no instance is ever overcommitted.
@@ -99,7 +107,8 @@ export function place(instances: PlacementInstance[], req: PlacementRequest, ran
   const placement = compilePlacement(req.constraints, req.strategies);
   const active = instances.filter((i) => i.status === 'ACTIVE');
   const memberOf = placement.constraints.filter((c): c is Extract<CompiledConstraint, { kind: 'memberOf' }> => c.kind === 'memberOf');
-  const state = new PlacementState(active, req.needs, req.group, memberOf, placement.strategies);
+  const required = [...new Set(req.requiredAttributes ?? [])];
+  const state = new PlacementState(active, req.needs, req.group, memberOf, placement.strategies, required);
   const { filters, rankers } = buildPipeline(req, placement, state);
 
   // What the filters say before the first task (reported when every task is placed), and from it the

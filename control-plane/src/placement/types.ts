@@ -48,11 +48,14 @@ export interface PlacementRequest {
   constraints: PlacementConstraintSpec[];
   /** In order of precedence; empty means random. */
   strategies: PlacementStrategySpec[];
+  /** Attribute names the task definition requires (its requiresAttributes, e.g.
+   *  com.amazonaws.ecs.capability.logging-driver.syslog): an instance lacking any is rejected (ATTRIBUTE). */
+  requiredAttributes?: string[];
 }
 
 /** One filter of the pipeline and the instances it rejected. */
 export interface FilterReport {
-  /** e.g. "RESOURCE:MEMORY", "memberOf(attribute:ecs.availability-zone == us-east-1a)", "distinctInstance" */
+  /** e.g. "ATTRIBUTE", "RESOURCE:MEMORY", "memberOf(attribute:ecs.availability-zone == us-east-1a)", "distinctInstance" */
   filter: string;
   rejected: string[];
   /** e.g. "insufficient memory available on 3 instances" */
@@ -61,7 +64,7 @@ export interface FilterReport {
 
 export interface PlacementFailure {
   arn?: string;
-  /** ECS's RunTask failure reasons (RESOURCE:CPU, RESOURCE:MEMORY, RESOURCE:PORTS, RESOURCE:PORTS_UDP, AGENT, ...). */
+  /** ECS's RunTask failure reasons (RESOURCE:CPU, RESOURCE:MEMORY, RESOURCE:PORTS, RESOURCE:PORTS_UDP, AGENT, ATTRIBUTE, ...). */
   reason: string;
   detail?: string;
 }

@@ -42,7 +42,11 @@ export function placeTasks(
 ): Placed {
   if (count <= 0) return { placements: [] };
   try {
-    const outcome = place(instances, { needs: d.needs, group: serviceGroup(service), count, constraints: constraintsFor(service, d), strategies }, random);
+    const outcome = place(
+      instances,
+      { needs: d.needs, group: serviceGroup(service), count, constraints: constraintsFor(service, d), strategies, requiredAttributes: d.requiredAttributes },
+      random,
+    );
     const why = outcome.placements.length < count ? unplacedMessage(outcome) : undefined;
     return why === undefined ? { placements: outcome.placements } : { placements: outcome.placements, why };
   } catch (e) {
@@ -51,12 +55,14 @@ export function placeTasks(
 }
 
 /**
- * Does the instance satisfy the deployment's constraints (DAEMON: should it run a copy)? Resources are not
- * part of the question, nor is the service's own task already there (for distinctInstance).
+ * Does the instance satisfy the deployment's constraints and have the attributes its task definition
+ * requires (DAEMON: should it run a copy)? Resources are not part of the question, nor is the service's own
+ * task already there (for distinctInstance).
  */
 export function admits(instance: PlacementInstance, service: ServiceState, d: DeploymentState, random: () => number): boolean {
   const constraints = constraintsFor(service, d);
-  if (constraints.length === 0) return true;
+  const requiredAttributes = d.requiredAttributes ?? [];
+  if (constraints.length === 0 && requiredAttributes.length === 0) return true;
   const group = serviceGroup(service);
   const taskGroups = { ...instance.taskGroups };
   delete taskGroups[group];
@@ -69,7 +75,7 @@ export function admits(instance: PlacementInstance, service: ServiceState, d: De
   };
   try {
     const needs = { cpu: 0, memory: 0, tcpPorts: [], udpPorts: [] };
-    return place([probe], { needs, group, count: 1, constraints, strategies: [] }, random).placements.length === 1;
+    return place([probe], { needs, group, count: 1, constraints, strategies: [], requiredAttributes }, random).placements.length === 1;
   } catch {
     return false;
   }

@@ -17,6 +17,8 @@ export interface DeploymentState {
   needs: TaskResourceNeeds;
   /** The task definition's placement constraints (the service's are in ServiceState). */
   taskDefinitionConstraints: PlacementConstraintSpec[];
+  /** The task definition's requiresAttributes (names); absent in deployments stored before they existed. */
+  requiredAttributes?: string[];
   desiredCount: number;
   failedTasks: number;
   rolloutState: RolloutState;

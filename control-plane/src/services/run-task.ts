@@ -176,10 +176,15 @@ function planPlacement(
   if (instances.length === 0) throw new InvalidParameterException('No Container Instances were found in your cluster.');
   const outcome = place(
     placementInstances(ctx, cluster.name, instances),
-    { needs: needsOf(td, req), group: req.group ?? `family:${td.family}`, count, constraints, strategies },
+    { needs: needsOf(td, req), group: req.group ?? `family:${td.family}`, count, constraints, strategies, requiredAttributes: requiredAttributesOf(td) },
     ctx.random,
   );
   return { cluster, td, instances, outcome };
+}
+
+/** The attribute names an instance must have to run the task definition (its requiresAttributes). */
+export function requiredAttributesOf(td: TaskDefinitionRecord): string[] {
+  return td.taskDefinition.requiresAttributes.map((a) => a.name);
 }
 
 export function needsOf(td: TaskDefinitionRecord, req: Pick<TaskLaunch, 'overrides'>): TaskResourceNeeds {
@@ -210,7 +215,7 @@ export function runTask(ctx: Context, req: RunTaskRequest__Output): RunTaskRespo
   });
 }
 
-/** StartTask: one task on each named instance, with the resource checks but no strategies or constraints. */
+/** StartTask: one task on each named instance, with the attribute and resource checks but no strategies or constraints. */
 export function startTask(ctx: Context, req: StartTaskRequest__Output): RunTaskResponse__Output {
   checkLaunch(req);
   if (req.containerInstances.length === 0) throw new InvalidParameterException('containerInstances cannot be empty.');
@@ -219,6 +224,7 @@ export function startTask(ctx: Context, req: StartTaskRequest__Output): RunTaskR
     const cluster = requireCluster(ctx, req.cluster);
     const td = activeTaskDefinition(ctx, req.taskDefinition);
     const needs = needsOf(td, req);
+    const requiredAttributes = requiredAttributesOf(td);
     const group = req.group ?? `family:${td.family}`;
     const tasks: TaskRecord[] = [];
     const failures: RunTaskResponse__Output['failures'] = [];
@@ -231,7 +237,7 @@ export function startTask(ctx: Context, req: StartTaskRequest__Output): RunTaskR
       // The tasks placed so far in this call hold resources too: count them in.
       const [pi] = placementInstances(ctx, cluster.name, [i]);
       for (const t of tasks) if (t.task.containerInstanceArn === i.arn) take(pi.remaining, t.needs);
-      const outcome = place([pi], { needs, group, count: 1, constraints: [], strategies: [] }, ctx.random);
+      const outcome = place([pi], { needs, group, count: 1, constraints: [], strategies: [], requiredAttributes }, ctx.random);
       if (outcome.placements.length === 1) tasks.push(newTask(ctx, cluster, td, i, req));
       else failures.push(...outcome.failures);
     }

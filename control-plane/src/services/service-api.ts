@@ -17,7 +17,7 @@ import type { DeploymentConfiguration, DeploymentState } from '../scheduler/type
 import { requireCluster } from './clusters.js';
 import type { Context } from './context.js';
 import { paginate } from './pagination.js';
-import { activeTaskDefinition, needsOf } from './run-task.js';
+import { activeTaskDefinition, needsOf, requiredAttributesOf } from './run-task.js';
 
 const NAME_RE = /^[a-zA-Z0-9_-]{1,255}$/;
 const MAX_EVENTS = 100;
@@ -85,6 +85,7 @@ function newDeployment(ctx: Context, td: TaskDefinitionRecord, desiredCount: num
     taskDefinitionArn: td.taskDefinition.taskDefinitionArn,
     needs: needsOf(td, { overrides: null }),
     taskDefinitionConstraints: td.taskDefinition.placementConstraints.map((c) => ({ type: c.type, expression: c.expression })),
+    requiredAttributes: requiredAttributesOf(td),
     desiredCount,
     failedTasks: 0,
     rolloutState: 'IN_PROGRESS',

@@ -11,7 +11,7 @@ import type { TaskDefinition__Output } from '../../../proto/gen/ecs/v1/TaskDefin
 import { taskDefinitionArn } from '../domain/arn.js';
 import { ClientException, InvalidParameterException } from '../domain/errors.js';
 import type { TaskDefinitionRecord } from '../domain/records.js';
-import { parseTaskDefinitionRef, validateTaskDefinition } from '../domain/task-definition.js';
+import { parseTaskDefinitionRef, taskRequiresAttributes, validateTaskDefinition } from '../domain/task-definition.js';
 import type { Context } from './context.js';
 import { paginate } from './pagination.js';
 
@@ -30,7 +30,7 @@ export function registerTaskDefinition(ctx: Context, req: RegisterTaskDefinition
       revision,
       volumes: content.volumes,
       status: 'ACTIVE',
-      requiresAttributes: [],
+      requiresAttributes: content.requiresAttributes,
       placementConstraints: content.placementConstraints,
       compatibilities: content.compatibilities,
       requiresCompatibilities: content.requiresCompatibilities,
@@ -47,11 +47,23 @@ export function registerTaskDefinition(ctx: Context, req: RegisterTaskDefinition
   return { taskDefinition: rec.taskDefinition, tags: rec.tags };
 }
 
+/**
+ * requiresAttributes are stored with each revision since issue 5 (the document is JSON, so no migration);
+ * a revision registered before has an empty list, which is filled here from its containers when read, so
+ * DescribeTaskDefinition and placement see the same attributes for every revision.
+ */
+function withRequiresAttributes(rec: TaskDefinitionRecord | undefined): TaskDefinitionRecord | undefined {
+  if (!rec || rec.taskDefinition.requiresAttributes.length > 0) return rec;
+  const requiresAttributes = taskRequiresAttributes(rec.taskDefinition.containerDefinitions);
+  if (requiresAttributes.length === 0) return rec;
+  return { ...rec, taskDefinition: { ...rec.taskDefinition, requiresAttributes } };
+}
+
 /** family → latest ACTIVE revision; family:revision or ARN → that revision (any status). */
 export function resolveTaskDefinition(ctx: Context, ref: string): TaskDefinitionRecord | undefined {
   const parsed = parseTaskDefinitionRef(ref);
-  if (parsed.revision === undefined) return ctx.store.latestTaskDefinition(parsed.family, 'ACTIVE');
-  return ctx.store.getTaskDefinition(parsed.family, parsed.revision);
+  if (parsed.revision === undefined) return withRequiresAttributes(ctx.store.latestTaskDefinition(parsed.family, 'ACTIVE'));
+  return withRequiresAttributes(ctx.store.getTaskDefinition(parsed.family, parsed.revision));
 }
 
 export function describeTaskDefinition(ctx: Context, ref: string, include: string[]): DescribeTaskDefinitionResponse__Output {
@@ -68,7 +80,7 @@ export function deregisterTaskDefinition(ctx: Context, ref: string): { taskDefin
     throw new ClientException('Invalid revision number. Specify the task definition as family:revision or its full ARN.');
   }
   const rec = ctx.store.transaction(() => {
-    const r = ctx.store.getTaskDefinition(parsed.family, parsed.revision!);
+    const r = withRequiresAttributes(ctx.store.getTaskDefinition(parsed.family, parsed.revision!));
     if (!r) throw new ClientException('The specified task definition does not exist.');
     if (r.status === 'INACTIVE') return r;
     const next: TaskDefinitionRecord = {

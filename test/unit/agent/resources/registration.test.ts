@@ -38,11 +38,27 @@ t.test('capabilities claim the Docker API versions the engine speaks, from 1.17'
   t.equal(apis[0], 'com.amazonaws.ecs.capability.docker-remote-api.1.17');
   t.equal(apis.at(-1), 'com.amazonaws.ecs.capability.docker-remote-api.1.41');
   t.equal(apis.length, 41 - 17 + 1);
-  t.ok(caps.includes('com.amazonaws.ecs.capability.logging-driver.json-file'));
   t.same(capabilityAttributes({ availableLoggingDrivers: [] }, { ...versions, dockerMinApiVersion: '1.24', dockerApiVersion: '1.25' }), [
     'com.amazonaws.ecs.capability.docker-remote-api.1.24',
     'com.amazonaws.ecs.capability.docker-remote-api.1.25',
+    'com.amazonaws.ecs.capability.logging-driver.awsfirelens',
   ]);
+});
+
+t.test('logging drivers: awsfirelens always (the router is built in), then ECS_AVAILABLE_LOGGING_DRIVERS', async (t) => {
+  const table: [string, string[], string[]][] = [
+    ['the default list', ['json-file', 'none'], ['awsfirelens', 'json-file', 'none']],
+    ['none listed', [], ['awsfirelens']],
+    ['awsfirelens listed too: claimed once', ['syslog', 'awsfirelens', 'local'], ['awsfirelens', 'syslog', 'local']],
+  ];
+  for (const [name, available, want] of table) {
+    const caps = capabilityAttributes({ availableLoggingDrivers: available }, versions).filter((c) => c.includes('logging-driver'));
+    t.same(caps, want.map((d) => `com.amazonaws.ecs.capability.logging-driver.${d}`), name);
+  }
+  const req = buildRegistrationRequest({ options: compileOptions({}), host, versions, instanceId: 'i-1' });
+  const names = req.attributes!.map((a) => a.name);
+  for (const d of ['awsfirelens', 'json-file', 'none']) t.ok(names.includes(`com.amazonaws.ecs.capability.logging-driver.${d}`), `registration claims ${d}`);
+  t.notOk(names.includes('com.amazonaws.ecs.capability.logging-driver.syslog'), 'and nothing else');
 });
 
 t.test('Node architectures map to ECS names', async (t) => {

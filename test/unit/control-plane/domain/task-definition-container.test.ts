@@ -4,7 +4,7 @@
 import t from 'tap';
 import type { RegisterTaskDefinitionRequest__Output } from '../../../../proto/gen/ecs/v1/RegisterTaskDefinitionRequest.js';
 import type { ContainerDefinition__Output } from '../../../../proto/gen/ecs/v1/ContainerDefinition.js';
-import { ClientException } from '../../../../control-plane/src/domain/errors.js';
+import { ClientException, InvalidParameterException } from '../../../../control-plane/src/domain/errors.js';
 import { validateTaskDefinition } from '../../../../control-plane/src/domain/task-definition.js';
 
 type Req = RegisterTaskDefinitionRequest__Output;
@@ -66,8 +66,19 @@ t.test('accepted container settings', async (t) => {
     { name: 'a CMD-SHELL health check gets ECS defaults 30/5/3', c: container({ healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'] } }), check: (c) => t.strictSame(c.healthCheck, { command: ['CMD-SHELL', 'curl -f http://localhost/ || exit 1'], interval: 30, timeout: 5, retries: 3 }) },
     { name: 'a CMD health check at the range limits', c: container({ healthCheck: { command: ['CMD', '/bin/check'], interval: 300, timeout: 60, retries: 10, startPeriod: 300 } }), check: (c) => t.strictSame(c.healthCheck, { command: ['CMD', '/bin/check'], interval: 300, timeout: 60, retries: 10, startPeriod: 300 }) },
     { name: 'a health check at the lower limits', c: container({ healthCheck: { command: ['CMD', 'true'], interval: 5, timeout: 2, retries: 1, startPeriod: 0 } }), check: (c) => t.equal(c.healthCheck?.interval, 5) },
-    ...['json-file', 'syslog', 'journald', 'gelf', 'fluentd', 'splunk', 'awsfirelens'].map((d) => ({
+    ...['json-file', 'syslog', 'journald', 'gelf', 'fluentd', 'splunk', 'local', 'none'].map((d) => ({
       name: `log driver ${d}`, c: container({ logConfiguration: { logDriver: d, options: {} } }), check: (c: Container) => t.equal(c.logConfiguration?.logDriver, d),
+    })),
+    ...([
+      { Name: 'file' },
+      { Name: 'file', 'max-size': '10m', 'max-file': '3', 'include-pattern': '^ERROR', 'exclude-pattern': 'health' },
+      { name: 'Forward', host: 'fluent', port: '24224', Tag: 'app' },
+      { Name: 'http', Host: 'collector', URI: '/logs', tls: 'on', Header: 'X-Key abc' },
+      { Name: 'stdout' },
+    ] as Record<string, string>[]).map((options) => ({
+      name: `log driver awsfirelens ${JSON.stringify(options)}`,
+      c: container({ logConfiguration: { logDriver: 'awsfirelens', options } }),
+      check: (c: Container) => t.strictSame(c.logConfiguration, { logDriver: 'awsfirelens', options }),
     })),
     { name: 'log driver awslogs with region and group', c: container({ logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-region': 'eu-west-1', 'awslogs-group': 'g' } } }), check: (c) => t.equal(c.logConfiguration?.logDriver, 'awslogs') },
     { name: 'environment and dockerLabels', c: container({ environment: [{ name: 'A', value: '' }], dockerLabels: { team: 'x' } }), check: (c) => t.strictSame(c.dockerLabels, { team: 'x' }) },
@@ -121,8 +132,8 @@ t.test('rejected container settings are ClientExceptions naming the field', asyn
     { name: 'health check retries 11', c: container({ healthCheck: { command: ['CMD', 'true'], retries: 11 } }), fragments: ["'retries'"] },
     { name: 'health check startPeriod -1', c: container({ healthCheck: { command: ['CMD', 'true'], startPeriod: -1 } }), fragments: ["'startPeriod' must be between 0 and 300 seconds"] },
     { name: 'health check startPeriod 301', c: container({ healthCheck: { command: ['CMD', 'true'], startPeriod: 301 } }), fragments: ["'startPeriod'"] },
-    { name: 'log driver local (not an ECS driver)', c: container({ logConfiguration: { logDriver: 'local', options: {} } }), fragments: ["Invalid 'logConfiguration' setting for container 'web'.", "'logDriver'", 'local'] },
-    { name: 'log driver none (not an ECS driver)', c: container({ logConfiguration: { logDriver: 'none', options: {} } }), fragments: ["'logDriver'"] },
+    { name: 'log driver syslogd (not a driver)', c: container({ logConfiguration: { logDriver: 'syslogd', options: {} } }), fragments: ["Invalid 'logConfiguration' setting for container 'web'.", "'logDriver'", 'syslogd', 'local, none'] },
+    { name: 'log driver JSON-FILE (drivers are lower case)', c: container({ logConfiguration: { logDriver: 'JSON-FILE', options: {} } }), fragments: ["'logDriver'"] },
     { name: 'log driver empty', c: container({ logConfiguration: { logDriver: '', options: {} } }), fragments: ["'logDriver'"] },
     { name: 'awslogs without a group', c: container({ logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-region': 'eu-west-1' } } }), fragments: ['Log driver awslogs requires options: awslogs-region, awslogs-group', "'logConfiguration.options'", 'awslogs-group'] },
     { name: 'an environment variable without a name', c: container({ environment: [{ name: '', value: 'x' }] }), fragments: ["Invalid 'environment' setting for container 'web'.", "'name'"] },
@@ -138,4 +149,82 @@ t.test('rejected container settings are ClientExceptions naming the field', asyn
     { name: 'a negative startTimeout', c: container({ startTimeout: -5 }), fragments: ["Invalid 'startTimeout' setting for container 'web'."] },
   ];
   for (const tc of cases) t.test(`rejects ${tc.name}`, async (t) => rejects(t, () => one(tc.c, tc.over), tc.fragments));
+});
+
+// awsfirelens options are the agent's router's (common/log-options.ts): a bad one is known at registration and
+// refused with InvalidParameterException naming the container and the field.
+t.test('rejects bad awsfirelens options with InvalidParameterException naming container and field', async (t) => {
+  const cases: { name: string; options: Record<string, string>; message: string }[] = [
+    {
+      name: 'an empty Name',
+      options: { Name: ' ' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.Name: must not be empty: the output, one of file, forward, http, stdout",
+    },
+    {
+      name: 'unknown Name',
+      options: { Name: 'cloudwatch' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.Name: unknown output 'cloudwatch'; allowed: file, forward, http, stdout",
+    },
+    {
+      name: 'a regex that does not compile',
+      options: { Name: 'file', 'include-pattern': '(' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.include-pattern: Invalid regular expression: /(/: Unterminated group",
+    },
+    {
+      name: 'a bad size',
+      options: { Name: 'file', 'max-size': '10q' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.max-size: invalid size: '10q' (expected bytes, or a number followed by k, m or g, e.g. 10m)",
+    },
+    {
+      name: 'max-file out of range',
+      options: { Name: 'file', 'max-file': '0' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.max-file: must be a whole number from 1 to 100; got '0'",
+    },
+    {
+      name: 'an option of another output',
+      options: { Name: 'stdout', Host: 'x' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.Host: not an option of output 'stdout'; allowed: Name, include-pattern, exclude-pattern",
+    },
+    {
+      name: 'forward without Host',
+      options: { Name: 'forward' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.Host: required for output 'forward': the receiver's host name or IP address",
+    },
+    {
+      name: 'a bad Port',
+      options: { Name: 'forward', Host: 'h', Port: '70000' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.Port: must be a whole number from 1 to 65535; got '70000'",
+    },
+    {
+      name: 'a bad tls',
+      options: { Name: 'http', Host: 'h', tls: 'yes' },
+      message: "Invalid 'logConfiguration' setting for container 'web'. options.tls: must be on, off, true or false; got 'yes'",
+    },
+  ];
+  for (const tc of cases) {
+    let err: unknown;
+    try {
+      one(container({ logConfiguration: { logDriver: 'awsfirelens', options: tc.options } }));
+    } catch (e) {
+      err = e;
+    }
+    t.ok(err instanceof InvalidParameterException, `${tc.name}: InvalidParameterException, got ${String(err)}`);
+    t.equal((err as Error | undefined)?.message, tc.message, tc.name);
+  }
+});
+
+t.test('the container named is the one with the bad option', async (t) => {
+  const req = request(container({ name: 'web' }), {});
+  req.containerDefinitions.push(container({ name: 'app', logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'file', 'exclude-pattern': '[' } } }));
+  let err: unknown;
+  try {
+    validateTaskDefinition(req);
+  } catch (e) {
+    err = e;
+  }
+  t.ok(err instanceof InvalidParameterException, String(err));
+  t.equal(
+    (err as Error | undefined)?.message,
+    "Invalid 'logConfiguration' setting for container 'app'. options.exclude-pattern: Invalid regular expression: /[/: Unterminated character class",
+  );
 });

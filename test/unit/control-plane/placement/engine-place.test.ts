@@ -12,12 +12,13 @@ const zero = () => 0;
 const memberOf = (expression: string): PlacementConstraintSpec => ({ type: 'memberOf', expression });
 const distinct: PlacementConstraintSpec = { type: 'distinctInstance' };
 
-t.test('the pipeline: AGENT, the resources in ECS order, then the constraints in the order given', async (t) => {
+t.test('the pipeline: AGENT, ATTRIBUTE, the resources in ECS order, then the constraints in the order given', async (t) => {
   const out = place([inst('a')], req({ constraints: [distinct, memberOf('attribute:stack == prod'), memberOf('runningTasksCount < 5')] }), zero);
   t.strictSame(
     out.filters.map((f) => f.filter),
     [
       'AGENT',
+      'ATTRIBUTE',
       'RESOURCE:CPU',
       'RESOURCE:MEMORY',
       'RESOURCE:PORTS',
@@ -152,6 +153,7 @@ t.test('each filter explains how many and which instances it rejected; an instan
   );
   t.strictSame(out.filters, [
     { filter: 'AGENT', rejected: ['e'], explanation: 'agent not connected on 1 instance' },
+    { filter: 'ATTRIBUTE', rejected: [], explanation: 'no instances rejected' },
     { filter: 'RESOURCE:CPU', rejected: ['b'], explanation: 'insufficient CPU units available on 1 instance' },
     { filter: 'RESOURCE:MEMORY', rejected: ['a', 'c', 'd'], explanation: 'insufficient memory available on 3 instances' },
     { filter: 'RESOURCE:PORTS', rejected: ['f'], explanation: 'TCP one of ports 80, 443 already in use on 1 instance' },

@@ -1,7 +1,7 @@
-// Properties of the placement engine, over random clusters, needs, constraints and strategies: never
-// overcommitting CPU, memory or ports; constraints always holding; failing only when no instance could
-// take the next task; spread keeping the group balanced; the same seed giving the same answer; scale-in
-// keeping the spread balanced.
+// Properties of the placement engine, over random clusters, needs, constraints, required attributes and
+// strategies: never overcommitting CPU, memory or ports; constraints and required attributes always
+// holding; failing only when no instance could take the next task; spread keeping the group balanced; the
+// same seed giving the same answer; scale-in keeping the spread balanced.
 import t from 'tap';
 import fc from 'fast-check';
 import { chooseTasksToStop, place } from '../../../../control-plane/src/placement/engine.js';
@@ -21,16 +21,25 @@ import {
   req,
   spreadOf,
   strategiesArb,
+  TYPE,
   ZONES,
 } from './engine-fixtures.js';
 
 const requestArb: fc.Arbitrary<PlacementRequest> = fc
-  .record({ needs: needsArb, count: fc.integer({ min: 1, max: 12 }), constraints: constraintsArb, strategies: strategiesArb })
+  .record({
+    needs: needsArb,
+    count: fc.integer({ min: 1, max: 12 }),
+    constraints: constraintsArb,
+    strategies: strategiesArb,
+    // requiresAttributes: the zone (which some instances lack) and the instance type (which all have).
+    requiredAttributes: fc.subarray([AZ, TYPE]),
+  })
   .map((r) => req(r));
 
 /** Could instance i take one more task of the request, given the facts as they are? (Independent of the engine.) */
 function canTake(i: PlacementInstance, r: PlacementRequest): boolean {
   if (i.status !== 'ACTIVE' || !i.agentConnected) return false;
+  if ((r.requiredAttributes ?? []).some((a) => !(a in i.attributes))) return false;
   if (i.remaining.cpu < r.needs.cpu || i.remaining.memory < r.needs.memory) return false;
   if (r.needs.tcpPorts.some((p) => i.remaining.tcpPorts.has(p)) || r.needs.udpPorts.some((p) => i.remaining.udpPorts.has(p))) return false;
   for (const c of r.constraints) {

@@ -317,3 +317,57 @@ t.test('ListTaskDefinitionFamilies pages, and refuses bad status, token and maxR
   throwsEcs(t, () => listTaskDefinitionFamilies(ctx, listTaskDefinitionFamiliesRequest({ maxResults: 0 })), 'InvalidParameterException');
   throwsEcs(t, () => listTaskDefinitionFamilies(ctx, listTaskDefinitionFamiliesRequest({ nextToken: 'nope' })), 'InvalidParameterException');
 });
+
+// requiresAttributes (issue 5): one com.amazonaws.ecs.capability.logging-driver.<driver> per distinct log
+// driver, as ECS fills them; stored with the revision and returned by DescribeTaskDefinition.
+t.test('RegisterTaskDefinition fills requiresAttributes with each distinct log driver; Describe returns them', async (t) => {
+  const { ctx, close } = testContext();
+  t.teardown(close);
+  const cap = (d: string) => ({ name: `com.amazonaws.ecs.capability.logging-driver.${d}` });
+  const cases: { name: string; drivers: (string | undefined)[]; want: { name: string }[] }[] = [
+    { name: 'no logConfiguration', drivers: [undefined], want: [] },
+    { name: 'one json-file', drivers: ['json-file'], want: [cap('json-file')] },
+    { name: 'awsfirelens and a container without logConfiguration', drivers: ['awsfirelens', undefined], want: [cap('awsfirelens')] },
+    { name: 'distinct, in first-use order', drivers: ['syslog', 'json-file', 'syslog', undefined, 'none'], want: [cap('syslog'), cap('json-file'), cap('none')] },
+  ];
+  for (const [i, tc] of cases.entries()) {
+    const family = `f${i}`;
+    const containerDefinitions = tc.drivers.map((d, k) =>
+      containerDefinition({
+        name: `c${k}`,
+        ...(d === undefined ? {} : { logConfiguration: { logDriver: d, options: d === 'awsfirelens' ? { Name: 'file' } : {} } }),
+      }),
+    );
+    const registered = registerTaskDefinition(ctx, registerTaskDefinitionRequest({ family, containerDefinitions })).taskDefinition!;
+    t.strictSame(registered.requiresAttributes, tc.want, `${tc.name}: RegisterTaskDefinition`);
+    t.strictSame(describeTaskDefinition(ctx, `${family}:1`, []).taskDefinition!.requiresAttributes, tc.want, `${tc.name}: DescribeTaskDefinition`);
+    t.strictSame(ctx.store.getTaskDefinition(family, 1)!.taskDefinition.requiresAttributes, tc.want, `${tc.name}: stored with the revision`);
+  }
+});
+
+t.test('a revision stored before requiresAttributes existed gets them when read', async (t) => {
+  const { ctx, close } = testContext();
+  t.teardown(close);
+  const td = registerTaskDefinition(
+    ctx,
+    registerTaskDefinitionRequest({ family: 'old', containerDefinitions: [containerDefinition({ logConfiguration: { logDriver: 'syslog', options: {} } })] }),
+  ).taskDefinition!;
+  const rec = ctx.store.getTaskDefinition('old', 1)!;
+  ctx.store.putTaskDefinition({ ...rec, taskDefinition: { ...td, requiresAttributes: [] } });
+  const want = [{ name: 'com.amazonaws.ecs.capability.logging-driver.syslog' }];
+  t.strictSame(describeTaskDefinition(ctx, 'old', []).taskDefinition!.requiresAttributes, want);
+  t.strictSame(deregisterTaskDefinition(ctx, 'old:1').taskDefinition.requiresAttributes, want);
+});
+
+t.test('RegisterTaskDefinition refuses a bad awsfirelens option with InvalidParameterException and registers nothing', async (t) => {
+  const { ctx, close } = testContext();
+  t.teardown(close);
+  const req = registerTaskDefinitionRequest({
+    family: 'web',
+    containerDefinitions: [containerDefinition({ name: 'app', logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'file', 'include-pattern': '(' } } })],
+  });
+  throwsEcs(t, () => registerTaskDefinition(ctx, req), 'InvalidParameterException', [
+    "Invalid 'logConfiguration' setting for container 'app'. options.include-pattern: Invalid regular expression: /(/: Unterminated group",
+  ]);
+  t.equal(ctx.store.maxRevision('web'), 0);
+});
