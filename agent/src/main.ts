@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// ecs-agent: config → Docker → identity → registration → task engine (re-adopts its containers) → session.
-// SIGTERM/SIGINT close the session and exit; task containers keep running, as with amazon-ecs-agent.
+// ecs-agent: config → Docker → identity → registration → log router → task engine (re-adopts its containers
+// and resumes collecting their logs) → session. SIGTERM/SIGINT close the session, store the log lines already
+// read and exit; task containers keep running, as with amazon-ecs-agent. A SIGKILL loses no log line either:
+// the stores are the checkpoint, and collection resumes from them in Docker's own log files.
 import { randomInt } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +11,7 @@ import { ConfigError, type AgentOptions } from './config/options.js';
 import { EnvFileError } from './config/env-file.js';
 import { loadConfig } from './config/load.js';
 import { TaskEngine } from './engine/task-engine.js';
+import { LogRouter } from './logs/router.js';
 import type { TaskState } from './engine/task-state.js';
 import { readHostResources } from './resources/host.js';
 import { PortAllocator } from './resources/port-allocator.js';
@@ -53,7 +56,27 @@ async function firstRegistration(registrar: Registrar, logger: Logger): Promise<
   }
 }
 
-function createEngine(options: AgentOptions, runtime: DockerRuntime, reporter: Reporter, containerInstanceArn: string, logger: Logger): TaskEngine {
+function createLogRouter(options: AgentOptions, runtime: DockerRuntime, logger: Logger): LogRouter {
+  const l = options.containerLogs;
+  return new LogRouter({
+    runtime,
+    dataDir: options.dataDir,
+    cluster: options.cluster,
+    defaults: { maxSizeBytes: l.maxSizeBytes, maxFiles: l.maxFiles, compress: l.compress, maxLineBytes: l.maxLineBytes },
+    clock: systemClock,
+    random: cryptoRandom,
+    logger,
+  });
+}
+
+function createEngine(
+  options: AgentOptions,
+  runtime: DockerRuntime,
+  reporter: Reporter,
+  containerInstanceArn: string,
+  logs: LogRouter,
+  logger: Logger,
+): TaskEngine {
   return new TaskEngine({
     runtime,
     checkpoints: new CheckpointStore<TaskState>(options.dataDir),
@@ -67,6 +90,12 @@ function createEngine(options: AgentOptions, runtime: DockerRuntime, reporter: R
     clock: systemClock,
     random: cryptoRandom,
     logger,
+    logging: {
+      availableDrivers: options.availableLoggingDrivers,
+      dockerMaxSizeBytes: options.containerLogs.dockerMaxSizeBytes,
+      dockerMaxFiles: options.containerLogs.dockerMaxFiles,
+    },
+    logs,
   });
 }
 
@@ -95,7 +124,8 @@ async function run(options: AgentOptions, logger: Logger): Promise<number> {
   });
   const reg = await firstRegistration(registrar, logger);
   const reporter = new Reporter();
-  const engine = createEngine(options, runtime, reporter, reg.containerInstanceArn, logger);
+  const logs = createLogRouter(options, runtime, logger);
+  const engine = createEngine(options, runtime, reporter, reg.containerInstanceArn, logs, logger);
   await engine.start();
   return new Promise<number>((resolve) => {
     const session = new AgentSession({
@@ -107,14 +137,23 @@ async function run(options: AgentOptions, logger: Logger): Promise<number> {
       random: cryptoRandom,
       logger,
       onFatal: () => shutdown(5),
+      logsDataDir: options.dataDir,
     });
+    let stopping = false;
     const shutdown = (code: number) => {
+      if (stopping) return;
+      stopping = true;
       logger.info('ecs-agent stopping; task containers keep running');
-      void session.close().finally(() => {
-        engine.close();
-        transport.close();
-        resolve(code);
-      });
+      void session
+        .close()
+        .finally(() => {
+          engine.close();
+          return logs.close().catch((err) => logger.error({ err: (err as Error).message }, 'could not close the log router'));
+        })
+        .finally(() => {
+          transport.close();
+          resolve(code);
+        });
     };
     onSignal = () => shutdown(0);
     session.start();

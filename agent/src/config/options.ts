@@ -1,5 +1,6 @@
 // Raw configuration (ecs.config + environment) compiled once into validated, defaulted, typed options,
 // after temporal's worker-options: every error names the key and the bad value. Pure: no I/O here.
+import { parseSize } from '../../../common/log-options.js';
 import { parseDuration } from './duration.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'crit';
@@ -32,7 +33,39 @@ export interface AgentOptions {
   availabilityZone?: string;
   instanceType: string;
   availableLoggingDrivers: string[];
+  /** The log router's defaults and Docker's buffer (ECS_CONTAINER_LOG_*). */
+  containerLogs: ContainerLogOptions;
 }
+
+/** ECS_CONTAINER_LOG_*: see agent/README.md ("Logs"). Sizes in bytes. */
+export interface ContainerLogOptions {
+  /** A store segment is rotated before it passes this (ECS_CONTAINER_LOG_MAX_SIZE). */
+  maxSizeBytes: number;
+  /** Segments kept per container (ECS_CONTAINER_LOG_MAX_FILE). */
+  maxFiles: number;
+  /** gzip rotated segments (ECS_CONTAINER_LOG_COMPRESS). */
+  compress: boolean;
+  /** Lines are joined up to this; longer ones become records of this size flagged partial (ECS_CONTAINER_LOG_MAX_LINE_SIZE). */
+  maxLineBytes: number;
+  /** max-size of Docker's `local` driver for routed containers: the outage buffer (ECS_CONTAINER_LOG_DOCKER_MAX_SIZE). */
+  dockerMaxSizeBytes: number;
+  /** max-file of Docker's `local` driver (ECS_CONTAINER_LOG_DOCKER_MAX_FILE). */
+  dockerMaxFiles: number;
+}
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+/** Docker cuts longer lines into pieces of this size; the router's line limit is at least that. */
+const MIN_LINE_BYTES = 16 * KIB;
+
+export const DEFAULT_CONTAINER_LOGS: ContainerLogOptions = {
+  maxSizeBytes: 10 * MIB,
+  maxFiles: 5,
+  compress: false,
+  maxLineBytes: MIB,
+  dockerMaxSizeBytes: 20 * MIB,
+  dockerMaxFiles: 5,
+};
 
 /** Facts about the host that defaults depend on, read by the caller (the compile step stays pure). */
 export interface HostFacts {
@@ -91,6 +124,14 @@ export function compileOptions(raw: Readonly<Record<string, string | undefined>>
     availabilityZone: read<string | undefined>('ECS_AVAILABILITY_ZONE', parseAttributeValue, undefined),
     instanceType: read('ECS_INSTANCE_TYPE', parseAttributeValue, DEFAULT_INSTANCE_TYPE),
     availableLoggingDrivers: read('ECS_AVAILABLE_LOGGING_DRIVERS', parseStringList, ['json-file', 'none']),
+    containerLogs: {
+      maxSizeBytes: read('ECS_CONTAINER_LOG_MAX_SIZE', parseByteSize, DEFAULT_CONTAINER_LOGS.maxSizeBytes),
+      maxFiles: read('ECS_CONTAINER_LOG_MAX_FILE', parsePositiveInt, DEFAULT_CONTAINER_LOGS.maxFiles),
+      compress: read('ECS_CONTAINER_LOG_COMPRESS', parseBool, DEFAULT_CONTAINER_LOGS.compress),
+      maxLineBytes: read('ECS_CONTAINER_LOG_MAX_LINE_SIZE', parseLineSize, DEFAULT_CONTAINER_LOGS.maxLineBytes),
+      dockerMaxSizeBytes: read('ECS_CONTAINER_LOG_DOCKER_MAX_SIZE', parseByteSize, DEFAULT_CONTAINER_LOGS.dockerMaxSizeBytes),
+      dockerMaxFiles: read('ECS_CONTAINER_LOG_DOCKER_MAX_FILE', parsePositiveInt, DEFAULT_CONTAINER_LOGS.dockerMaxFiles),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return options;
@@ -135,6 +176,30 @@ function parseAbsolutePath(v: string): string {
 function parseNonNegativeInt(v: string): number {
   if (!/^\d+$/.test(v)) throw new Error('must be a non-negative integer');
   return Number(v);
+}
+
+function parsePositiveInt(v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) throw new Error('must be a positive integer');
+  return Number(v);
+}
+
+function parseBool(v: string): boolean {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new Error('must be true or false');
+}
+
+/** A size as Docker writes it: "10m", "512k", "1g", "1048576" (bytes). */
+function parseByteSize(v: string): number {
+  const n = parseSize(v);
+  if (!Number.isSafeInteger(n)) throw new Error('must be a whole number of bytes');
+  return n;
+}
+
+function parseLineSize(v: string): number {
+  const n = parseByteSize(v);
+  if (n < MIN_LINE_BYTES) throw new Error(`must be at least 16k (Docker's own cut of long lines)`);
+  return n;
 }
 
 function parseJson(v: string): unknown {

@@ -1,5 +1,6 @@
 // Turns a container of a task into the runtime's ContainerSpec: ECS's names, labels, limits, mounts, health
-// check and security settings. Pure.
+// check, security settings and log driver. Pure.
+import { LogOptionError, logDriverRefusal, logHandling } from '../../../common/log-options.js';
 import type { ContainerSpec, HealthCheckSpec, MountSpec, PortBinding } from '../runtime/runtime.js';
 import type { ContainerState, TaskState } from './task-state.js';
 
@@ -20,6 +21,45 @@ export interface SpecContext {
   dockerName: string;
   /** Host ports for the container's port mappings, in mapping order (bridge mode). */
   hostPorts: number[];
+  /** Log drivers allowed and Docker's buffer for routed containers (default DEFAULT_CONTAINER_LOGGING). */
+  logging?: ContainerLogging;
+}
+
+/** What the spec needs to know about logging (ECS_AVAILABLE_LOGGING_DRIVERS, ECS_CONTAINER_LOG_DOCKER_*). */
+export interface ContainerLogging {
+  availableDrivers: string[];
+  /** max-size and max-file of Docker's `local` driver for routed containers: the router's outage buffer. */
+  dockerMaxSizeBytes: number;
+  dockerMaxFiles: number;
+}
+
+export const DEFAULT_CONTAINER_LOGGING: ContainerLogging = {
+  availableDrivers: ['json-file', 'none'],
+  dockerMaxSizeBytes: 20 * 1024 * 1024,
+  dockerMaxFiles: 5,
+};
+
+/**
+ * Docker's log driver for a container: a routed one (no logConfiguration, or awsfirelens) writes to Docker's
+ * `local` driver, which the agent's collector reads back; any other driver goes to Docker as given, if
+ * ECS_AVAILABLE_LOGGING_DRIVERS lists it. Throws (with the reason the container fails with) otherwise.
+ */
+export function logConfigOf(c: ContainerState, logging: ContainerLogging = DEFAULT_CONTAINER_LOGGING): { type: string; options: Record<string, string> } {
+  const lc = c.def.logConfiguration;
+  const refusal = logDriverRefusal(lc, logging.availableDrivers);
+  if (refusal) throw new Error(refusal);
+  let handling;
+  try {
+    handling = logHandling(lc);
+  } catch (err) {
+    if (err instanceof LogOptionError) throw new Error(`Invalid 'logConfiguration' setting for container '${c.def.name}'. ${err.field}: ${err.message}`);
+    throw err;
+  }
+  if (handling.kind === 'docker') return { type: handling.driver, options: handling.options };
+  return {
+    type: 'local',
+    options: { 'max-size': String(logging.dockerMaxSizeBytes), 'max-file': String(logging.dockerMaxFiles), compress: 'false' },
+  };
 }
 
 const UNSAFE = /[^a-zA-Z0-9_.-]/g;
@@ -90,7 +130,7 @@ export function buildSpec(task: TaskState, c: ContainerState, ctx: SpecContext):
     networkMode: task.networkMode,
     portBindings,
     links: task.networkMode === 'bridge' ? dockerLinks(task, c) : [],
-    logConfig: d.logConfiguration ? { type: d.logConfiguration.logDriver, options: d.logConfiguration.options } : undefined,
+    logConfig: logConfigOf(c, ctx.logging),
     stopTimeoutSec: d.stopTimeout,
     mounts: mountsOf(task, c),
     healthCheck: healthCheckOf(c),

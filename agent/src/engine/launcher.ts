@@ -7,7 +7,8 @@ import { RuntimeError, type ContainerInfo, type ContainerRuntime, type HostBindi
 import { randomHex, type Random } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { TaskEvent } from './apply.js';
-import { buildSpec, dockerName } from './container-spec.js';
+import { buildSpec, dockerName, type ContainerLogging } from './container-spec.js';
+import type { TaskLogs } from './task-logs.js';
 import {
   CREATE_ERROR_PREFIX,
   healthStatusOf,
@@ -31,7 +32,14 @@ export interface LauncherOptions {
   logger: Logger;
   /** Whether the agent's own tasks hold this host port (protocol/port). */
   portInUse: (port: number, protocol: 'tcp' | 'udp') => boolean;
+  /** Log drivers allowed and Docker's buffer for routed containers. */
+  logging?: ContainerLogging;
+  /** The log router: a task's logs are finished before its containers are removed, and removed after. */
+  logs?: TaskLogs;
 }
+
+/** How long cleanup waits for a task's logs to be collected and delivered before removing its containers. */
+export const LOGS_FINISH_TIMEOUT_MS = 30_000;
 
 /** The exit of a container as an event: exit code, and ECS's reason when the kernel killed it for memory. */
 export const REMOVED_REASON = 'Container removed outside the agent';
@@ -114,8 +122,12 @@ export class Launcher {
     }
   }
 
-  /** Removes the task's containers, then its scratch volumes (a volume Docker will not remove is logged and left). */
+  /**
+   * Finishes the task's logs (bounded), removes its containers, then its scratch volumes (a volume Docker
+   * will not remove is logged and left), then its logs.
+   */
   async cleanup(task: TaskState): Promise<TaskEvent[]> {
+    await this.o.logs?.finish(task.arn, LOGS_FINISH_TIMEOUT_MS);
     for (const c of task.containers) if (c.runtimeId) await this.o.runtime.removeContainer(c.runtimeId);
     for (const v of task.volumes) {
       if (!isScratch(v) || !v.dockerName) continue;
@@ -125,6 +137,7 @@ export class Launcher {
         this.o.logger.warn({ taskArn: task.arn, volume: v.dockerName, err: (err as Error).message }, 'could not remove the task volume');
       }
     }
+    await this.o.logs?.remove(task.arn);
     return [{ kind: 'cleaned-up' }];
   }
 
@@ -136,6 +149,7 @@ export class Launcher {
       containerInstanceArn: this.o.containerInstanceArn,
       dockerName: name,
       hostPorts: hostPorts.map((p) => p.hostPort),
+      logging: this.o.logging,
     });
     const runtimeId = await this.o.runtime.createContainer(spec);
     return { runtimeId, dockerName: name, hostPorts };

@@ -13,13 +13,14 @@ import type { Clock, Random, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { planAdoption } from './adoption.js';
 import { stoppedOnArrival, type TaskEvent } from './apply.js';
-import { LABEL_INSTANCE, LABEL_TASK_ARN } from './container-spec.js';
+import { LABEL_INSTANCE, LABEL_TASK_ARN, type ContainerLogging } from './container-spec.js';
 import { ImagePuller } from './image-puller.js';
 import { exitedEvent, isStoppedState, Launcher, REMOVED_REASON } from './launcher.js';
 import { fingerprint, makeReport, type TaskReport } from './report.js';
 import type { Action, StepContext } from './step.js';
+import type { TaskLogs } from './task-logs.js';
 import { TaskRunner, type RunnerHost } from './task-runner.js';
-import { desireStop, findContainer, healthStatusOf, taskFromAssignment, upgradeTask, type TaskState } from './task-state.js';
+import { desireStop, findContainer, healthStatusOf, taskFromAssignment, upgradeTask, type ContainerState, type TaskState } from './task-state.js';
 import { planVolumeAdoption } from './volumes.js';
 
 /** Where reports go (the session's Reporter, or a recorder in tests). */
@@ -44,6 +45,10 @@ export interface TaskEngineOptions {
   logger: Logger;
   /** Safety-net poll of Docker for missed events (default 30 s). */
   pollIntervalMs?: number;
+  /** Log drivers allowed (ECS_AVAILABLE_LOGGING_DRIVERS) and Docker's buffer for routed containers. */
+  logging?: ContainerLogging;
+  /** The log router; without it routed containers' logs stay in Docker's `local` driver only. */
+  logs?: TaskLogs;
 }
 
 export const DEFAULT_STOP_CODE = 'UserInitiated';
@@ -74,6 +79,8 @@ export class TaskEngine {
       random: o.random,
       logger: this.log,
       portInUse: (port, protocol) => this.portInUse(port, protocol),
+      logging: o.logging,
+      logs: o.logs,
     });
     this.host = {
       now: () => o.clock.now(),
@@ -98,6 +105,7 @@ export class TaskEngine {
       const runner = this.runners.get(arn)!;
       for (const e of events) runner.apply(e);
     }
+    await this.adoptLogs();
     this.ready = true;
     this.log.info({ tasks: values.length }, 'task engine started');
     for (const runner of this.runners.values()) runner.kick();
@@ -126,6 +134,22 @@ export class TaskEngine {
       await this.o.runtime.removeVolume(v.name).catch((err) => this.log.warn({ volume: v.name, err: (err as Error).message }, 'could not remove the volume'));
     }
     return [...containers.events, ...volumes.events];
+  }
+
+  /**
+   * Collection resumes for every container that has run and is not cleaned up (the store says where);
+   * stores of tasks that are gone are removed.
+   */
+  private async adoptLogs(): Promise<void> {
+    const logs = this.o.logs;
+    if (!logs) return;
+    const live = [...this.runners.values()].map((r) => r.state).filter((t) => !t.cleanedUp);
+    try {
+      await logs.prune(live.map((t) => t.arn));
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not remove the logs of tasks that are gone');
+    }
+    for (const task of live) for (const c of task.containers) if (hasRun(c)) logs.attach(task, c);
   }
 
   /** Takes a TaskAssignment (idempotent). Resolves once it is checkpointed. */
@@ -206,8 +230,12 @@ export class TaskEngine {
       }
       case 'create':
         return this.launcher.create(task, c);
-      case 'start':
-        return this.launcher.start(task, c);
+      case 'start': {
+        const events = await this.launcher.start(task, c);
+        const running = events.find((e) => e.kind === 'running');
+        if (running?.kind === 'running') this.o.logs?.attach(task, { ...c, runtimeId: running.runtimeId, dockerName: running.dockerName });
+        return events;
+      }
       case 'stop':
         return this.launcher.stop(c, action.timeoutSec);
     }
@@ -327,4 +355,10 @@ export class TaskEngine {
       this.log.warn({ err: (err as Error).message }, 'polling docker failed');
     }
   }
+}
+
+/** The container was started (it may have exited since): it has a log to collect. */
+function hasRun(c: ContainerState): boolean {
+  if (!c.runtimeId) return false;
+  return c.status === 'RUNNING' || (c.status === 'STOPPED' && c.startedAt !== undefined && !c.failedToStart);
 }

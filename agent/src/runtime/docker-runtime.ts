@@ -1,9 +1,12 @@
 // The ContainerRuntime on a real Docker engine, through dockerode. This is the only file that imports dockerode.
 import Docker from 'dockerode';
 import type { DockerEndpoint } from '../config/options.js';
+import { toDockerUnixTime } from './docker-time.js';
+import { streamingGet } from './raw-http.js';
 import {
   RuntimeError,
   type ContainerInfo,
+  type ContainerLogsOptions,
   type ContainerRunState,
   type ContainerRuntime,
   type ContainerSpec,
@@ -25,7 +28,7 @@ const NS_PER_SEC = 1_000_000_000;
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
 
-  constructor(endpoint: DockerEndpoint) {
+  constructor(private readonly endpoint: DockerEndpoint) {
     this.docker =
       endpoint.kind === 'unix'
         ? new Docker({ socketPath: endpoint.socketPath })
@@ -120,6 +123,12 @@ export class DockerRuntime implements ContainerRuntime {
   async listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]> {
     const out = await wrap(() => this.docker.listVolumes({ filters: { label: labelFilters(labels) } }));
     return (out.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} }));
+  }
+
+  async containerLogs(id: string, opts: ContainerLogsOptions): Promise<NodeJS.ReadableStream> {
+    const query = new URLSearchParams({ stdout: '1', stderr: '1', timestamps: '1', follow: opts.follow ? '1' : '0' });
+    if (opts.since !== undefined) query.set('since', toDockerUnixTime(opts.since));
+    return streamingGet(this.endpoint, `/containers/${encodeURIComponent(id)}/logs?${query}`);
   }
 
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError: (err: Error) => void): EventSubscription {

@@ -1,9 +1,13 @@
 // An in-memory ContainerRuntime for tests and simulations: images, containers, volumes, host ports and
 // events, with knobs to make pulls fail, ports clash, containers exit or get OOM-killed, health checks
-// change their verdict, and volume creation fail.
+// change their verdict, and volume creation fail; and Docker's log of each container, which tests write to
+// (writeLog) and read back as the Engine API streams it (containerLogs), with a knob to cut the streams.
+import { PassThrough } from 'node:stream';
+import { formatRfc3339Nano, normalizeDockerTime } from './docker-time.js';
 import {
   RuntimeError,
   type ContainerInfo,
+  type ContainerLogsOptions,
   type ContainerRuntime,
   type ContainerSpec,
   type EventSubscription,
@@ -20,6 +24,31 @@ export interface FakeContainer {
   id: string;
   spec: ContainerSpec;
   info: ContainerInfo;
+}
+
+/** One message of a container's log as Docker keeps it. */
+export interface FakeLogMessage {
+  source: 'stdout' | 'stderr';
+  /** RFC 3339, 9 fractional digits, UTC. */
+  time: string;
+  /** The message without its newline. */
+  data: Buffer;
+  /** A piece of a longer line: streamed without a newline. */
+  partial: boolean;
+}
+
+/** The payload Docker streams for a message: "<time> <message>" plus "\n" unless it is a piece. */
+export function dockerLogPayload(time: string, data: Buffer | string, partial = false): Buffer {
+  const body = typeof data === 'string' ? Buffer.from(data) : data;
+  return Buffer.concat([Buffer.from(`${time} `), body, partial ? Buffer.alloc(0) : Buffer.from('\n')]);
+}
+
+/** A multiplexed frame: stream type (1 stdout, 2 stderr, 3 daemon error), 3 zero bytes, uint32 BE length, payload. */
+export function dockerLogFrame(stream: 'stdout' | 'stderr' | 1 | 2 | 3, payload: Buffer): Buffer {
+  const header = Buffer.alloc(8);
+  header[0] = stream === 'stdout' ? 1 : stream === 'stderr' ? 2 : stream;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
 }
 
 interface Listener {
@@ -44,8 +73,17 @@ export class FakeRuntime implements ContainerRuntime {
   readonly volumes = new Map<string, VolumeInfo>();
   /** Message with which creating a volume fails, when set. */
   volumeFailure?: string;
+  /** Docker's log of each container (by id), in the order Docker stores it. */
+  readonly logs = new Map<string, FakeLogMessage[]>();
+  /** When set, containerLogs rejects with it (a daemon that cannot serve logs right now). */
+  logsFailure?: RuntimeError;
+  /** How many times containerLogs was called, and with what (tests of resumption). */
+  readonly logReads: Array<{ id: string; since?: string; follow: boolean }> = [];
   private readonly listeners = new Set<Listener>();
+  private readonly followers = new Map<string, Set<PassThrough>>();
   private nextId = 1;
+  private lastLogMs = 0;
+  private logSeq = 0;
 
   /** `now` stamps StartedAt/FinishedAt (pass a fake clock's). */
   constructor(private readonly now: () => number = Date.now) {}
@@ -104,6 +142,8 @@ export class FakeRuntime implements ContainerRuntime {
     if (!c) return;
     this.calls.push(`remove ${c.info.name}`);
     this.containers.delete(id);
+    this.logs.delete(id);
+    this.endFollowers(id);
     this.emit('destroy', c);
   }
 
@@ -134,6 +174,24 @@ export class FakeRuntime implements ContainerRuntime {
     return [...this.volumes.values()].filter((v) => matches(v.labels, labels)).map((v) => structuredClone(v));
   }
 
+  async containerLogs(id: string, opts: ContainerLogsOptions): Promise<NodeJS.ReadableStream> {
+    this.logReads.push({ id, since: opts.since, follow: opts.follow });
+    if (this.logsFailure) throw this.logsFailure;
+    const c = this.get(id);
+    const since = opts.since === undefined ? undefined : normalizeDockerTime(opts.since);
+    const out = new PassThrough();
+    for (const m of this.logs.get(id) ?? []) if (since === undefined || m.time >= since) out.write(this.encode(c, m));
+    if (opts.follow && ['running', 'paused', 'restarting'].includes(c.info.state)) {
+      const set = this.followers.get(id) ?? new Set<PassThrough>();
+      set.add(out);
+      this.followers.set(id, set);
+      out.on('close', () => set.delete(out));
+    } else {
+      out.end();
+    }
+    return out;
+  }
+
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void): EventSubscription {
     const l: Listener = { labels, onEvent };
     this.listeners.add(l);
@@ -146,8 +204,33 @@ export class FakeRuntime implements ContainerRuntime {
   exit(id: string, exitCode: number, opts: { oomKilled?: boolean } = {}): void {
     const c = this.get(id);
     c.info = { ...c.info, state: 'exited', exitCode, oomKilled: opts.oomKilled ?? false, finishedAt: this.now(), bindings: [] };
+    this.endFollowers(id);
     if (opts.oomKilled) this.emit('oom', c);
     this.emit('die', c);
+  }
+
+  /**
+   * The container writes a message to its log (a line without its newline, or a piece of a longer line with
+   * `partial`). The time defaults to the clock's, made unique and increasing with nanoseconds.
+   */
+  writeLog(id: string, source: 'stdout' | 'stderr', data: string | Buffer, opts: { time?: string; partial?: boolean } = {}): FakeLogMessage {
+    const c = this.get(id);
+    const m: FakeLogMessage = {
+      source,
+      time: opts.time ?? this.nextLogTime(),
+      data: typeof data === 'string' ? Buffer.from(data) : data,
+      partial: opts.partial ?? false,
+    };
+    const log = this.logs.get(id) ?? [];
+    log.push(m);
+    this.logs.set(id, log);
+    for (const f of this.followers.get(id) ?? []) f.write(this.encode(c, m));
+    return m;
+  }
+
+  /** Ends every open log stream of the container (or of all containers) as a daemon hiccup would, the container still running. */
+  breakLogStreams(id?: string): void {
+    for (const key of id === undefined ? [...this.followers.keys()] : [id]) this.endFollowers(key);
   }
 
   /** The container's health check reaches a new verdict (Docker's health_status event). */
@@ -179,6 +262,29 @@ export class FakeRuntime implements ContainerRuntime {
     return [...this.containers.values()].some(
       (o) => o.id !== id && o.info.state === 'running' && o.info.bindings.some((x) => x.hostPort === b.hostPort && x.protocol === b.protocol),
     );
+  }
+
+  private endFollowers(id: string): void {
+    const set = this.followers.get(id);
+    if (!set) return;
+    this.followers.delete(id);
+    for (const f of set) f.end();
+  }
+
+  /** As the Engine API streams it: a frame, or the raw payload for a container with a TTY. */
+  private encode(c: FakeContainer, m: FakeLogMessage): Buffer {
+    const payload = dockerLogPayload(m.time, m.data, m.partial);
+    return c.spec.tty ? payload : dockerLogFrame(m.source, payload);
+  }
+
+  private nextLogTime(): string {
+    const ms = this.now();
+    if (ms !== this.lastLogMs) {
+      this.lastLogMs = ms;
+      this.logSeq = 0;
+    }
+    const nsec = (((ms % 1000) + 1000) % 1000) * 1_000_000 + this.logSeq++;
+    return formatRfc3339Nano({ sec: Math.floor(ms / 1000), nsec });
   }
 
   private get(id: string): FakeContainer {

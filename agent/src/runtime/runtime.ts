@@ -132,6 +132,14 @@ export class RuntimeError extends Error {
   }
 }
 
+/** What containerLogs reads. */
+export interface ContainerLogsOptions {
+  /** Only messages stamped at or after this RFC 3339 time (nanoseconds kept); absent: the whole log. */
+  since?: string;
+  /** Keep the stream open for new messages until the container stops. */
+  follow: boolean;
+}
+
 export interface EventSubscription {
   close(): void;
 }
@@ -156,6 +164,15 @@ export interface ContainerRuntime {
   removeVolume(name: string): Promise<void>;
   /** Every volume carrying all the given labels. */
   listVolumes(labels: Record<string, string>): Promise<VolumeInfo[]>;
+  /**
+   * The container's log as Docker's Engine API streams it (GET /containers/{id}/logs with stdout, stderr and
+   * timestamps): multiplexed frames (8-byte header: stream 1 stdout, 2 stderr, 3 a daemon error; 3 zero
+   * bytes; uint32 BE length), each payload "<RFC3339Nano> <message>" ending in "\n" unless the message is a
+   * piece of a longer line; for a container with a TTY the same payloads, raw, without frames. With follow,
+   * the stream ends when the container stops (after its last message). Rejects with a RuntimeError
+   * (not-found for an unknown container).
+   */
+  containerLogs(id: string, opts: ContainerLogsOptions): Promise<NodeJS.ReadableStream>;
   /** Container events for containers carrying all the given labels. onError is called once if the stream fails. */
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError: (err: Error) => void): EventSubscription;
 }

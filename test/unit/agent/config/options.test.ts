@@ -26,6 +26,33 @@ t.test('defaults follow amazon-ecs-agent', async (t) => {
   t.equal(o.instanceType, DEFAULT_INSTANCE_TYPE);
 });
 
+t.test('container log settings: defaults, and sizes as Docker writes them', async (t) => {
+  t.same(compileOptions({}).containerLogs, {
+    maxSizeBytes: 10 * 1024 * 1024,
+    maxFiles: 5,
+    compress: false,
+    maxLineBytes: 1024 * 1024,
+    dockerMaxSizeBytes: 20 * 1024 * 1024,
+    dockerMaxFiles: 5,
+  });
+  const o = compileOptions({
+    ECS_CONTAINER_LOG_MAX_SIZE: '512k',
+    ECS_CONTAINER_LOG_MAX_FILE: '3',
+    ECS_CONTAINER_LOG_COMPRESS: 'true',
+    ECS_CONTAINER_LOG_MAX_LINE_SIZE: '1048577',
+    ECS_CONTAINER_LOG_DOCKER_MAX_SIZE: '1g',
+    ECS_CONTAINER_LOG_DOCKER_MAX_FILE: '10',
+  });
+  t.same(o.containerLogs, {
+    maxSizeBytes: 512 * 1024,
+    maxFiles: 3,
+    compress: true,
+    maxLineBytes: 1048577,
+    dockerMaxSizeBytes: 1024 ** 3,
+    dockerMaxFiles: 10,
+  });
+});
+
 t.test('the dynamic port range defaults to the kernel ephemeral range', async (t) => {
   t.same(compileOptions({}, { ephemeralPortRange: { start: 32768, end: 60999 } }).dynamicHostPortRange, { start: 32768, end: 60999 });
   const dir = mkdtempSync(join(tmpdir(), 'ecs-cfg-'));
@@ -93,6 +120,14 @@ t.test('a bad value names the key and the value', async (t) => {
     ['ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION', '3 hours', /invalid ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION "3 hours"/],
     ['ECS_AVAILABILITY_ZONE', 'zone#1', /invalid ECS_AVAILABILITY_ZONE "zone#1"/],
     ['ECS_INSTANCE_TYPE', 'a'.repeat(129), /invalid ECS_INSTANCE_TYPE/],
+    ['ECS_CONTAINER_LOG_MAX_SIZE', '10q', /invalid ECS_CONTAINER_LOG_MAX_SIZE "10q": invalid size/],
+    ['ECS_CONTAINER_LOG_MAX_SIZE', '0', /invalid ECS_CONTAINER_LOG_MAX_SIZE "0"/],
+    ['ECS_CONTAINER_LOG_MAX_FILE', '0', /invalid ECS_CONTAINER_LOG_MAX_FILE "0": must be a positive integer/],
+    ['ECS_CONTAINER_LOG_MAX_FILE', '2.5', /invalid ECS_CONTAINER_LOG_MAX_FILE "2.5"/],
+    ['ECS_CONTAINER_LOG_COMPRESS', 'yes', /invalid ECS_CONTAINER_LOG_COMPRESS "yes": must be true or false/],
+    ['ECS_CONTAINER_LOG_MAX_LINE_SIZE', '8k', /invalid ECS_CONTAINER_LOG_MAX_LINE_SIZE "8k": must be at least 16k/],
+    ['ECS_CONTAINER_LOG_DOCKER_MAX_SIZE', 'big', /invalid ECS_CONTAINER_LOG_DOCKER_MAX_SIZE "big"/],
+    ['ECS_CONTAINER_LOG_DOCKER_MAX_FILE', '-1', /invalid ECS_CONTAINER_LOG_DOCKER_MAX_FILE "-1"/],
   ];
   for (const [key, value, want] of cases) {
     const err = (() => {

@@ -10,6 +10,8 @@ import { PortAllocator } from '../../../../agent/src/resources/port-allocator.js
 import { CheckpointStore } from '../../../../agent/src/state/checkpoints.js';
 import { silentLogger } from '../../../../agent/src/util/logger.js';
 import type { ImagePullBehavior } from '../../../../agent/src/config/options.js';
+import type { ContainerLogging } from '../../../../agent/src/engine/container-spec.js';
+import type { TaskLogs } from '../../../../agent/src/engine/task-logs.js';
 import { FakeClock, flush, seededRandom } from './fake-clock.js';
 import { RecordingSink } from './recording-sink.js';
 
@@ -35,6 +37,10 @@ export interface RigOptions {
   pull?: ImagePullBehavior;
   cleanupWaitMs?: number;
   instanceArn?: string;
+  /** Log drivers allowed and Docker's buffer (the engine's defaults otherwise). */
+  logging?: ContainerLogging;
+  /** The log router (none by default). */
+  logs?: TaskLogs;
 }
 
 export async function engineRig(o: RigOptions = {}): Promise<Rig> {
@@ -55,6 +61,8 @@ export async function engineRig(o: RigOptions = {}): Promise<Rig> {
     clock,
     random: seededRandom(o.seed),
     logger: silentLogger(),
+    logging: o.logging,
+    logs: o.logs,
   });
   await engine.start();
   const settle = async () => {
