@@ -20,6 +20,8 @@ export interface StartOverrides {
   log?: Logger;
   now?: () => number;
   random?: () => number;
+  /** How long an agent has to answer a logs request (tests; default 10 s). */
+  logsAnswerTimeoutMs?: number;
 }
 
 const cryptoRandom = () => randomBytes(6).readUIntBE(0, 6) / 2 ** 48;
@@ -41,7 +43,7 @@ export async function startControlPlane(opts: ControlPlaneOptions, o: StartOverr
   store.transaction(() => {
     for (const i of store.listConnectedInstances()) store.putInstance({ ...i, agentConnected: false, disconnectedAt: ctx.now() });
   });
-  const dispatcher = new Dispatcher(ctx, { heartbeatIntervalMs: opts.heartbeatIntervalMs });
+  const dispatcher = new Dispatcher(ctx, { heartbeatIntervalMs: opts.heartbeatIntervalMs, logsAnswerTimeoutMs: o.logsAnswerTimeoutMs });
   ctx.agents = dispatcher;
   const scheduler = new SchedulerLoop(ctx, {
     intervalMs: opts.schedulerIntervalMs,

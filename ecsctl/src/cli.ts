@@ -17,12 +17,15 @@ import { skeleton } from './schema/skeleton.js';
 import { grpcTransport, type Transport, type TransportFactory } from './transport/grpc-transport.js';
 import type { WaiterSpec } from './waiters/table.js';
 import { waitFor } from './waiters/wait.js';
+import { runLogs } from './logs/run.js';
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:7400';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export interface Writable {
+  /** false: the stream is full; streamed output (logs) waits for 'drain'. */
   write(text: string): unknown;
+  once?(event: 'drain', fn: () => void): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
 }
@@ -36,6 +39,10 @@ export interface CliIo {
   readonly transport?: TransportFactory;
   /** The waiters' clock; real timers unless a test injects a fake. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Epoch milliseconds (logs --since 10m); Date.now unless a test injects a fake. */
+  readonly now?: () => number;
+  /** Registers fn for Ctrl-C (SIGINT) and returns the unregister function (main.ts; tests fake it). */
+  readonly onInterrupt?: (fn: () => void) => () => void;
 }
 
 const realSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
@@ -133,6 +140,7 @@ async function runCommand(
 
   const transport = (io.transport ?? grpcTransport)(settings.endpoint, { connectMs: settings.connectMs, readMs: settings.readMs });
   try {
+    if (command.streaming) return await runLogs(request, flags, globals, transport, io);
     if (waiter && waitSettings) {
       // Waiters print nothing: success is exit 0, failure a WaiterError (exit 255).
       const responseShape = ecsShapes().structure(responseMessage(command));

@@ -97,7 +97,8 @@ export function commandHelp(cmd: CommandSpec): string {
     'DESCRIPTION',
     `${I1}${cmd.summary}`,
     '',
-    `${I1}Calls the ${cmd.rpc} operation (EcsControlPlane.${cmd.rpc}).`,
+    ...(cmd.notes ? [...cmd.notes.map((l) => I1 + l), ''] : []),
+    `${I1}Calls the ${cmd.rpc} operation (EcsControlPlane.${cmd.rpc}${cmd.streaming ? ', server streaming' : ''}).`,
     ...(cmd.paginate
       ? ['', `${I1}${cmd.name} is a paginated operation: all pages are fetched and their`, `${I1}${cmd.paginate.resultKey} merged unless --no-paginate is given.`]
       : []),

@@ -14,4 +14,8 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: process.stderr,
   env: process.env,
   readFile: (path) => readFile(path, 'utf8'),
+  onInterrupt: (fn) => {
+    process.on('SIGINT', fn);
+    return () => process.off('SIGINT', fn);
+  },
 });

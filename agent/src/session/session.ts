@@ -5,6 +5,8 @@
 import type { TaskAssignment__Output } from '../../../proto/gen/ecs/v1/TaskAssignment.js';
 import type { StopTaskCommand__Output } from '../../../proto/gen/ecs/v1/StopTaskCommand.js';
 import type { ControlMessage__Output } from '../../../proto/gen/ecs/v1/ControlMessage.js';
+import type { LogsRequest__Output } from '../../../proto/gen/ecs/v1/LogsRequest.js';
+import { LogsServer } from '../logs/serve.js';
 import type { Clock, Random, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -41,6 +43,11 @@ export interface AgentSessionOptions {
   welcomeTimeoutMs?: number;
   /** Called when the session gives up for good (FatalSessionError). */
   onFatal?: (err: Error) => void;
+  /**
+   * ECS_DATADIR, whose logs/ holds the container log stores: logs_request messages are answered from it
+   * (agent.proto, ServeLogs). Without it a logs_request is answered with a notice.
+   */
+  logsDataDir?: string;
 }
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -53,8 +60,21 @@ export class AgentSession {
   private running?: Promise<void>;
   /** Delays waited before each reconnect, newest last (for tests and diagnostics). */
   readonly delays: number[] = [];
+  /** Serves logs_request on ServeLogs calls of their own; they outlive a reconnect of the session. */
+  readonly logs?: LogsServer;
 
-  constructor(private readonly o: AgentSessionOptions) {}
+  constructor(private readonly o: AgentSessionOptions) {
+    const openCall = o.transport.openLogs?.bind(o.transport);
+    if (openCall) {
+      this.logs = new LogsServer({
+        openCall,
+        dataDir: o.logsDataDir ?? '',
+        clock: o.clock,
+        logger: o.logger,
+        taskKnown: (arn) => o.engine.knownTaskArns().includes(arn),
+      });
+    }
+  }
 
   start(): void {
     this.running ??= this.loop();
@@ -68,7 +88,7 @@ export class AgentSession {
       this.wake.timer.cancel();
       this.wake.resolve();
     }
-    await this.running;
+    await Promise.all([this.running, this.logs?.close()]);
   }
 
   private async loop(): Promise<void> {
@@ -164,7 +184,27 @@ export class AgentSession {
       );
     } else if (msg.heartbeat) {
       live.controlBeats = true;
+    } else if (msg.logsRequest) {
+      this.serveLogs(msg.logsRequest, log);
     }
+  }
+
+  /** Answers a logs_request on a ServeLogs call of its own (agent.proto, 4). */
+  private serveLogs(req: LogsRequest__Output, log: Logger): void {
+    if (this.closed) return;
+    if (!this.logs) {
+      log.warn({ taskArn: req.taskArn }, 'logs_request ignored: this transport cannot serve logs');
+      return;
+    }
+    if (this.o.logsDataDir === undefined) {
+      const call = this.o.transport.openLogs!();
+      call.onClose(() => {});
+      call.write({ requestId: req.requestId, notices: ['this agent does not serve logs (started without a log store)'] });
+      call.end();
+      return;
+    }
+    log.debug({ taskArn: req.taskArn, requestId: req.requestId, follow: req.follow }, 'serving logs');
+    this.logs.serve(req);
   }
 
   /**

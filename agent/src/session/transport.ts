@@ -7,6 +7,7 @@ import type { ControlMessage__Output } from '../../../proto/gen/ecs/v1/ControlMe
 import type { RegisterContainerInstanceRequest } from '../../../proto/gen/ecs/v1/RegisterContainerInstanceRequest.js';
 import type { RegisterContainerInstanceResponse__Output } from '../../../proto/gen/ecs/v1/RegisterContainerInstanceResponse.js';
 import type { AgentServiceClient } from '../../../proto/gen/ecs/v1/AgentService.js';
+import type { AgentLogsMessage } from '../../../proto/gen/ecs/v1/AgentLogsMessage.js';
 
 export interface ControlStream {
   send(msg: AgentMessage): void;
@@ -17,9 +18,28 @@ export interface ControlStream {
   close(): void;
 }
 
+/**
+ * The agent's end of one ServeLogs call (agent.proto, 4): the agent only writes; the control plane ends
+ * or cancels the call to stop it.
+ */
+export interface LogsCall {
+  /** false: the call's buffer is full; wait for onDrain before writing more. */
+  write(msg: AgentLogsMessage): boolean;
+  /** Calls fn once, at the next drain. */
+  onDrain(fn: () => void): void;
+  /** Half-closes: the request is satisfied. */
+  end(): void;
+  /** Abandons the call (the agent is shutting down). */
+  cancel(): void;
+  /** Called once when the call is over: ended or cancelled by the control plane, broken, or done. */
+  onClose(fn: (err?: Error) => void): void;
+}
+
 export interface ControlPlaneTransport {
   register(req: RegisterContainerInstanceRequest, timeoutMs: number): Promise<RegisterContainerInstanceResponse__Output>;
   openSession(): ControlStream;
+  /** Dials a ServeLogs call back to the control plane (absent: this transport cannot serve logs). */
+  openLogs?(): LogsCall;
   close(): void;
 }
 
@@ -63,6 +83,33 @@ export class GrpcTransport implements ControlPlaneTransport {
         call.cancel();
         finish(new Error('session closed by the agent'));
       },
+    };
+  }
+
+  openLogs(): LogsCall {
+    const call = this.client.ServeLogs();
+    let closed = false;
+    const closeHandlers: Array<(err?: Error) => void> = [];
+    const finish = (err?: Error) => {
+      if (closed) return;
+      closed = true;
+      for (const fn of closeHandlers) fn(err);
+    };
+    call.on('data', () => {}); // the control plane sends nothing; reading lets its end arrive
+    call.on('error', (err: Error) => finish(err));
+    call.on('end', () => finish());
+    call.on('close', () => finish());
+    return {
+      write: (msg) => (closed ? true : call.write(msg)),
+      onDrain: (fn) => call.once('drain', fn),
+      end: () => {
+        if (!closed) call.end();
+      },
+      cancel: () => {
+        call.cancel();
+        finish(new Error('logs call cancelled by the agent'));
+      },
+      onClose: (fn) => closeHandlers.push(fn),
     };
   }
 

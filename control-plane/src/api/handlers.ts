@@ -8,9 +8,12 @@ import * as attributes from '../services/attributes.js';
 import * as launch from '../services/run-task.js';
 import * as services from '../services/service-api.js';
 import * as tasks from '../services/tasks.js';
+import { getLogs, type LogsAgents } from '../services/logs.js';
+import { serverStreaming } from './streaming.js';
 import { unary } from './unary.js';
 
-export function controlPlaneHandlers(ctx: Context): EcsControlPlaneHandlers {
+/** `agents`: the dispatcher, which GetLogs asks for the agents' logs. */
+export function controlPlaneHandlers(ctx: Context, agents: LogsAgents): EcsControlPlaneHandlers {
   return {
     CreateCluster: unary(ctx, 'CreateCluster', (r) => clusters.createCluster(ctx, r)),
     DeleteCluster: unary(ctx, 'DeleteCluster', (r) => clusters.deleteCluster(ctx, r.cluster)),
@@ -52,5 +55,7 @@ export function controlPlaneHandlers(ctx: Context): EcsControlPlaneHandlers {
     PutAttributes: unary(ctx, 'PutAttributes', (r) => attributes.putAttributes(ctx, r.cluster, r.attributes)),
     DeleteAttributes: unary(ctx, 'DeleteAttributes', (r) => attributes.deleteAttributes(ctx, r.cluster, r.attributes)),
     ListAttributes: unary(ctx, 'ListAttributes', (r) => attributes.listAttributes(ctx, r)),
+
+    GetLogs: serverStreaming(ctx, 'GetLogs', (r, out) => getLogs(ctx, agents, r, out)),
   };
 }

@@ -16,10 +16,11 @@ export function createServer(ctx: Context, dispatcher: Dispatcher): grpc.Server 
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   });
-  server.addService(cp.ecs.v1.EcsControlPlane.service, controlPlaneHandlers(ctx));
+  server.addService(cp.ecs.v1.EcsControlPlane.service, controlPlaneHandlers(ctx, dispatcher));
   const agentHandlers: AgentServiceHandlers = {
     RegisterContainerInstance: unary(ctx, 'RegisterContainerInstance', (r) => registerContainerInstance(ctx, r)),
     Session: (call) => dispatcher.handle(call),
+    ServeLogs: (call) => dispatcher.serveLogs(call),
   };
   server.addService(agent.ecs.v1.AgentService.service, agentHandlers);
   return server;

@@ -6,6 +6,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { AgentMessage__Output } from '../../../proto/gen/ecs/v1/AgentMessage.js';
 import type { ControlMessage } from '../../../proto/gen/ecs/v1/ControlMessage.js';
 import type { TaskAssignment } from '../../../proto/gen/ecs/v1/TaskAssignment.js';
+import type { AgentLogStream, LogsAgents, LogsRequestFields } from '../services/logs.js';
+import { LogsCalls, type ServeLogsCall } from './logs-calls.js';
 import { toGrpcError, InvalidParameterException } from '../domain/errors.js';
 import type { TaskRecord } from '../domain/records.js';
 import { applyTaskReport, markTaskDelivered, setAgentConnected, tasksForInstance } from '../services/agents.js';
@@ -17,6 +19,8 @@ export interface DispatcherOptions {
   heartbeatIntervalMs: number;
   /** Milliseconds, for the heartbeat watchdog. */
   clock?: () => number;
+  /** How long an agent has to dial back a ServeLogs call for a logs_request (default 10 s). */
+  logsAnswerTimeoutMs?: number;
 }
 
 interface Session {
@@ -48,16 +52,18 @@ export function assignmentFor(t: TaskRecord, messageId: string): TaskAssignment 
   };
 }
 
-export class Dispatcher implements AgentNotifier {
+export class Dispatcher implements AgentNotifier, LogsAgents {
   private readonly sessions = new Map<string, Session>();
   private readonly clock: () => number;
   private watchdog?: NodeJS.Timeout;
+  private readonly logsCalls: LogsCalls;
 
   constructor(
     private readonly ctx: Context,
     private readonly opts: DispatcherOptions,
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.logsCalls = new LogsCalls(ctx.log, opts.logsAnswerTimeoutMs);
   }
 
   start(): void {
@@ -68,10 +74,30 @@ export class Dispatcher implements AgentNotifier {
   stop(): void {
     if (this.watchdog) clearInterval(this.watchdog);
     for (const s of [...this.sessions.values()]) this.close(s, 'control plane shutting down');
+    this.logsCalls.closeAll();
   }
 
   isConnected(instanceArn: string): boolean {
     return this.sessions.has(instanceArn);
+  }
+
+  /**
+   * Sends logs_request on the agent's session; the agent answers on a ServeLogs call (serveLogs below).
+   * Undefined when the agent is not connected.
+   */
+  requestLogs(instanceArn: string, req: LogsRequestFields): AgentLogStream | undefined {
+    const s = this.sessions.get(instanceArn);
+    if (!s) return undefined;
+    const requestId = `${this.nextMessageId(s)}-logs`;
+    const stream = this.logsCalls.expect(requestId, instanceArn);
+    this.send(s, { logsRequest: { requestId, ...req } });
+    if (!this.sessions.has(instanceArn)) this.logsCalls.sessionEnded(instanceArn); // the write failed
+    return stream;
+  }
+
+  /** Handles one ServeLogs call (an agent answering a logs_request). */
+  serveLogs(call: ServeLogsCall): void {
+    this.logsCalls.accept(call);
   }
 
   /** Handles one agent's Session stream from its first message to its end. */
@@ -215,6 +241,7 @@ export class Dispatcher implements AgentNotifier {
   private forget(s: Session): void {
     if (this.sessions.get(s.instanceArn) !== s) return;
     this.sessions.delete(s.instanceArn);
+    this.logsCalls.sessionEnded(s.instanceArn);
     const gone = setAgentConnected(this.ctx, s.instanceArn, false);
     if (gone) this.ctx.scheduler.kickCluster(gone.cluster);
     this.ctx.log.info({ containerInstanceArn: s.instanceArn, sessionId: s.id }, 'agent disconnected');

@@ -26,6 +26,7 @@ export function requestShape(command: CommandSpec, message: StructureShape): Str
 export async function buildRequest(shape: StructureShape, inputs: RequestInputs): Promise<Record<string, unknown>> {
   const request: Record<string, unknown> = {};
   for (const { spec, value } of inputs.flags) {
+    if (spec.local) continue;
     if (typeof value === 'boolean') {
       request[spec.field] = value;
       continue;

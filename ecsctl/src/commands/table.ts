@@ -15,6 +15,8 @@ export interface FlagSpec {
   readonly required?: boolean;
   /** Accepted but left out of help (the raw paging parameters of paginated commands). */
   readonly hidden?: boolean;
+  /** Read by the command itself, not sent: `field` names the setting (logs --timestamps). */
+  readonly local?: boolean;
   readonly help?: string;
 }
 
@@ -33,6 +35,14 @@ export interface CommandSpec {
   readonly summary: string;
   readonly flags: readonly FlagSpec[];
   readonly paginate?: Pagination;
+  /**
+   * A server-streaming RPC (beyond aws ecs): its responses are printed as they arrive by the command's
+   * own runner (logs: ecsctl/src/logs/run.ts), and it may carry a short name and flags named for people
+   * rather than after the request fields (--service → serviceName).
+   */
+  readonly streaming?: boolean;
+  /** More paragraphs for help (lines of at most ~72 characters). */
+  readonly notes?: readonly string[];
 }
 
 interface FlagOpts {
@@ -40,6 +50,7 @@ interface FlagOpts {
   help?: string;
   field?: string;
   hidden?: boolean;
+  local?: boolean;
 }
 
 /** --task-definition → taskDefinition */
@@ -54,6 +65,7 @@ function flagOf(type: FlagType) {
     field: opts.field ?? fieldOf(flag),
     ...(opts.required ? { required: true } : {}),
     ...(opts.hidden ? { hidden: true } : {}),
+    ...(opts.local ? { local: true } : {}),
     ...(opts.help ? { help: opts.help } : {}),
   });
 }
@@ -324,6 +336,34 @@ export const COMMANDS: readonly CommandSpec[] = [
       structs('--placement-strategy', { help: 'type=spread,field=attribute:ecs.availability-zone ...' }),
       str('--group'),
       struct('--overrides'),
+    ],
+  },
+  {
+    name: 'logs',
+    rpc: 'GetLogs',
+    streaming: true,
+    summary: "Prints the container logs of a task, or of a service's tasks merged in time order, from the agents' log stores.",
+    notes: [
+      'Beyond aws ecs. Lines are printed as they arrive. --output text (the',
+      'default here): one line per log line, "[<time> ][<task id> ][<container> ]<log>"',
+      '(the time with --timestamps, the task id with --service, the container',
+      'name when the selection spans several containers). --output json: one',
+      'object per line: {"time","source","log","taskId","containerName"}.',
+      'Notices (e.g. a task whose agent is not connected) go to stderr as',
+      '"ecsctl logs: task <id>: <message>". Ctrl-C ends --follow (exit 0).',
+    ],
+    flags: [
+      CLUSTER,
+      str('--task', { help: 'The task id or ARN (give --task or --service).' }),
+      str('--service', { field: 'serviceName', help: 'The service name or ARN: the lines of all its tasks, merged in time order, each prefixed with its task id.' }),
+      str('--container', { field: 'containerName', help: 'Only this container (default: every container of the task).' }),
+      bool('--follow', { help: 'Keep printing new lines until Ctrl-C (for a service, also from the tasks it starts later).' }),
+      str('--since', {
+        field: 'startTime',
+        help: 'Only lines at or after: a duration back from now (30s, 10m, 2h, 1h30m, 1d), a time (2026-11-22T04:00:00Z; without a zone, local time) or epoch seconds.',
+      }),
+      int('--tail', { help: 'Only the last N lines (of the merged output), then what --follow brings.' }),
+      bool('--timestamps', { local: true, help: "Prefix each line with its time (RFC 3339 UTC, nanoseconds)." }),
     ],
   },
 ];

@@ -71,6 +71,12 @@ export class ShapeRegistry {
     return Object.keys(this.root.lookupService(`${this.pkg}.${serviceName}`).methods);
   }
 
+  /** The methods of a service whose responses are a stream. */
+  streamingMethods(serviceName: string): string[] {
+    const methods = this.root.lookupService(`${this.pkg}.${serviceName}`).methods;
+    return Object.keys(methods).filter((m) => methods[m]!.responseStream === true);
+  }
+
   private fromType(type: protobuf.Type): StructureShape {
     const hit = this.cache.get(type.fullName);
     if (hit) return hit;

@@ -11,12 +11,26 @@ export interface Timeouts {
   readonly readMs: number;
 }
 
+/** A server-streaming call in progress. */
+export interface ResponseStream {
+  /** Settles when the stream is over: resolves at its end (or after cancel()), rejects with a CliError. */
+  readonly done: Promise<void>;
+  /** Stops taking responses (flow control reaches the server); resume() takes them again. */
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+}
+
 export interface Transport {
   call(rpc: string, request: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** A server-streaming RPC: onMessage gets each response as it arrives (no read timeout applies). */
+  stream?(rpc: string, request: Record<string, unknown>, onMessage: (res: Record<string, unknown>) => void): ResponseStream;
   close(): void;
 }
 
 export type TransportFactory = (endpoint: string, timeouts: Timeouts) => Transport;
+
+type StreamingMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
 
 type UnaryMethod = (
   request: unknown,
@@ -42,6 +56,44 @@ export const grpcTransport: TransportFactory = (endpoint, timeouts) => {
           else resolve((response ?? {}) as Record<string, unknown>);
         });
       });
+    },
+    stream(rpc, request, onMessage) {
+      let call: grpc.ClientReadableStream<unknown> | undefined;
+      let cancelled = false;
+      let paused = false;
+      const done = (async () => {
+        connected ??= waitConnected(client, endpoint, timeouts.connectMs);
+        await connected;
+        if (cancelled) return;
+        const method = (client as unknown as Record<string, StreamingMethod>)[rpc];
+        if (typeof method !== 'function') throw new Error(`EcsControlPlane has no method ${rpc}`);
+        const c = method.call(client, request, new grpc.Metadata(), {});
+        call = c;
+        if (paused) c.pause();
+        await new Promise<void>((resolve, reject) => {
+          c.on('data', (res: unknown) => onMessage((res ?? {}) as Record<string, unknown>));
+          c.on('end', () => resolve());
+          c.on('error', (err: grpc.ServiceError) => {
+            if (cancelled && err.code === grpc.status.CANCELLED) resolve();
+            else reject(toCliError(err, rpc, endpoint));
+          });
+        });
+      })();
+      return {
+        done,
+        pause() {
+          paused = true;
+          call?.pause();
+        },
+        resume() {
+          paused = false;
+          call?.resume();
+        },
+        cancel() {
+          cancelled = true;
+          call?.cancel();
+        },
+      };
     },
     close() {
       client.close();

@@ -14,7 +14,14 @@ const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 t.test('one command per EcsControlPlane RPC, named as aws ecs names it', async (t) => {
   const rpcs = ecsShapes().methods('EcsControlPlane');
   t.same(COMMANDS.map((c) => c.rpc).sort(), [...rpcs].sort());
-  for (const c of COMMANDS) t.equal(c.name, kebab(c.rpc).slice(1), c.rpc);
+  // Streaming commands are beyond aws ecs and named for people: GetLogs → logs (`get-` dropped).
+  for (const c of COMMANDS) t.equal(c.name, kebab(c.rpc).slice(1).replace(c.streaming ? /^get-/ : /^$/, ''), c.rpc);
+});
+
+t.test('streaming commands are exactly the server-streaming RPCs', async (t) => {
+  const streaming = COMMANDS.filter((c) => c.streaming).map((c) => c.rpc);
+  t.same(streaming.sort(), ecsShapes().streamingMethods('EcsControlPlane').sort());
+  t.ok(streaming.includes('GetLogs'));
 });
 
 t.test("every flag sets a field of the RPC's request, with the field's type", async (t) => {
@@ -23,9 +30,15 @@ t.test("every flag sets a field of the RPC's request, with the field's type", as
     ecsShapes().structure(responseMessage(c));
     for (const f of c.flags) {
       const shape = req.members.get(f.field);
+      if (f.local) {
+        t.ok(c.streaming, `${c.name} ${f.flag}: only streaming commands have local flags`);
+        t.notOk(shape, `${c.name} ${f.flag} is local: not a field of ${req.name}`);
+        continue;
+      }
       t.ok(shape, `${c.name} ${f.flag} → ${req.name}.${f.field}`);
       if (shape) t.equal(f.type, flagTypeOf(shape), `${c.name} ${f.flag} type`);
-      t.equal(f.flag, `--${kebab(f.field)}`, `${c.name} ${f.flag} is the kebab-case of ${f.field}`);
+      // aws names a flag after its field; a streaming command may name it for people (--service → serviceName).
+      if (!c.streaming) t.equal(f.flag, `--${kebab(f.field)}`, `${c.name} ${f.flag} is the kebab-case of ${f.field}`);
     }
   }
 });
@@ -33,7 +46,7 @@ t.test("every flag sets a field of the RPC's request, with the field's type", as
 t.test('every request field has a flag (nothing is reachable only through --cli-input-json)', async (t) => {
   for (const c of COMMANDS) {
     const req = ecsShapes().structure(requestMessage(c));
-    const fields = new Set(c.flags.map((f) => f.field));
+    const fields = new Set(c.flags.filter((f) => !f.local).map((f) => f.field));
     for (const name of req.members.keys()) t.ok(fields.has(name), `${c.name} has a flag for ${name}`);
   }
 });
