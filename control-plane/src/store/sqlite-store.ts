@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import type { ClusterRecord, InstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
 import type { Store, TaskDefinitionQuery, TaskQuery } from './store.js';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
-const MIGRATIONS: string[] = [
+// Each migration is SQL, or a function for one that must look at the schema first.
+const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   `CREATE TABLE clusters (
      name TEXT PRIMARY KEY,
      status TEXT NOT NULL,
@@ -54,8 +55,12 @@ const MIGRATIONS: string[] = [
      doc TEXT NOT NULL,
      PRIMARY KEY (cluster, name)
    );
-   CREATE INDEX tasks_group ON tasks (cluster, task_group, last_status);
-   ALTER TABLE tasks ADD COLUMN stopped_at REAL;`,
+   CREATE INDEX tasks_group ON tasks (cluster, task_group, last_status);`,
+  // tasks.stopped_at: some version-2 databases already have it (it was first added to migration 2).
+  (db) => {
+    const columns = db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'stopped_at')) db.exec('ALTER TABLE tasks ADD COLUMN stopped_at REAL;');
+  },
 ];
 
 export class SqliteStore implements Store {
@@ -81,7 +86,9 @@ export class SqliteStore implements Store {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     for (let v = current; v < SCHEMA_VERSION; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
+        const step = MIGRATIONS[v];
+        if (typeof step === 'string') this.db.exec(step);
+        else step(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }

@@ -76,7 +76,7 @@ t.test('the database is in WAL mode, and reopening does not re-run migrations', 
   const db = new Database(join(dir, 'ecs.db'), { readonly: true });
   t.teardown(() => db.close());
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  t.equal(db.pragma('user_version', { simple: true }), 2, 'migrated to the current schema (2: services) exactly once');
+  t.equal(db.pragma('user_version', { simple: true }), 3, 'migrated to the current schema (3: tasks.stopped_at) exactly once');
 });
 
 t.test('a transaction that throws leaves nothing behind', async (t) => {
@@ -120,4 +120,21 @@ t.test('listTasks with stoppedAfter returns live tasks and those stopped after t
   mk('new', 'STOPPED', 200);
   const arns = store.listTasks({ cluster: 'default', stoppedAfter: 150 }).map((x) => x.arn).sort();
   t.same(arns, ['live', 'new']);
+});
+
+t.test('a version-2 database made before tasks.stopped_at existed is migrated, and one that has it is left alone', async (t) => {
+  for (const hasColumn of [false, true]) {
+    const dir = mkdtempSync(join(tmpdir(), 'ecs-migrate-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const db = new Database(join(dir, 'ecs.db'));
+    db.exec(`CREATE TABLE tasks (arn TEXT PRIMARY KEY, last_status TEXT NOT NULL${hasColumn ? ', stopped_at REAL' : ''})`);
+    db.pragma('user_version = 2');
+    db.close();
+    new SqliteStore(dir);
+    const check = new Database(join(dir, 'ecs.db'));
+    const columns = (check.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name);
+    t.equal(columns.filter((c) => c === 'stopped_at').length, 1, `stopped_at once (had it: ${hasColumn})`);
+    t.equal(check.pragma('user_version', { simple: true }), 3);
+    check.close();
+  }
 });
