@@ -126,11 +126,12 @@ t.test('a version-2 database made before tasks.stopped_at existed is migrated, a
   for (const hasColumn of [false, true]) {
     const dir = mkdtempSync(join(tmpdir(), 'ecs-migrate-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    new SqliteStore(dir).close();
     const db = new Database(join(dir, 'ecs.db'));
-    db.exec(`CREATE TABLE tasks (arn TEXT PRIMARY KEY, last_status TEXT NOT NULL${hasColumn ? ', stopped_at REAL' : ''})`);
+    if (!hasColumn) db.exec('ALTER TABLE tasks DROP COLUMN stopped_at');
     db.pragma('user_version = 2');
     db.close();
-    new SqliteStore(dir);
+    new SqliteStore(dir).close();
     const check = new Database(join(dir, 'ecs.db'));
     const columns = (check.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name);
     t.equal(columns.filter((c) => c === 'stopped_at').length, 1, `stopped_at once (had it: ${hasColumn})`);
