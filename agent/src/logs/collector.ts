@@ -21,6 +21,7 @@ import { addNanos, formatRfc3339Nano, parseRfc3339, shiftRfc3339 } from '../runt
 import type { Clock, Random, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { DockerStreamParser, LineJoiner } from './docker-stream.js';
+import { StoreReader } from './store/reader.js';
 import { StoreWriter } from './store/writer.js';
 import type { ContainerLogMeta, LogRecord, StoreLimits } from './types.js';
 
@@ -79,6 +80,38 @@ const DEFAULT_BATCH_RECORDS = 8_192;
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
 const DEFAULT_FLUSH_DELAY_MS = 5;
 
+function newOrder(): Record<LogRecord['source'], { last: string; atLast: number; replaying: number }> {
+  return { stdout: { last: '', atLast: 0, replaying: -1 }, stderr: { last: '', atLast: 0, replaying: -1 } };
+}
+
+/**
+ * The replay guard. Docker 20.10 (local driver) may send a stretch of the log again within one follow
+ * stream when its file rotates. Each source is stamped by one goroutine, so within a source times never
+ * go back: a record older than the newest seen of its source is a replay, and so are as many records
+ * stamped exactly that newest time as were seen. (A wall clock stepped back breaks this, as it breaks
+ * Docker's own `since`.) Pure apart from updating `o`.
+ */
+export function isReplay(o: { last: string; atLast: number; replaying: number }, time: string): boolean {
+  if (time > o.last) {
+    o.last = time;
+    o.atLast = 1;
+    o.replaying = -1;
+    return false;
+  }
+  if (time < o.last) {
+    if (o.replaying < 0) o.replaying = o.atLast;
+    return true;
+  }
+  // time === o.last: a replay reaching the newest time, or a genuine tie.
+  if (o.replaying > 0) {
+    o.replaying--;
+    return true;
+  }
+  o.replaying = -1;
+  o.atLast++;
+  return false;
+}
+
 export function recordKey(r: Pick<LogRecord, 'time' | 'source'>): string {
   return r.source === 'stdout' ? r.time + 'o' : r.time + 'e';
 }
@@ -130,7 +163,11 @@ export class LogCollector {
   private appendError?: unknown;
   private skip?: Map<string, number>;
   private skipUntil = '';
+  /** Per source, within one stream: the newest time seen and how many records had it (the replay guard). */
+  private order: Record<LogRecord['source'], { last: string; atLast: number; replaying: number }> = newOrder();
   private paused = false;
+  /** Records Docker sent again within one stream (counted, dropped). */
+  private replayed = 0;
   private pumpScheduled = false;
 
   constructor(private readonly o: CollectorOptions) {
@@ -226,7 +263,10 @@ export class LogCollector {
     const max = 4 * (this.o.resumeRecords ?? DEFAULT_RESUME_RECORDS);
     for (let n = Math.min(1024, max); ; n = Math.min(n * 4, max)) {
       const last = await writer.lastRecords(n);
-      const point = resumePointOf(last, window, last.length < n);
+      // All the store has is all there ever was only while rotation has deleted nothing (segment 1 is there):
+      // otherwise Docker still has records older than the store's oldest, and they were stored once.
+      const whole = last.length < n && (await new StoreReader(this.o.dir).start()).segment === 1;
+      const point = resumePointOf(last, window, whole);
       if (point.covered || n >= max) {
         if (!point.covered) this.log.warn({ records: last.length }, 'more records than read back in the resume window; resuming after the oldest read');
         return point;
@@ -240,6 +280,7 @@ export class LogCollector {
     this.skip = resume.skip && resume.skip.size > 0 ? resume.skip : undefined;
     this.skipUntil = resume.skipUntil ?? '';
     this.joiner.reset();
+    this.order = newOrder();
     this.paused = false;
     let failure: Error | undefined;
     const parser = new DockerStreamParser(this.joiner, {
@@ -291,10 +332,16 @@ export class LogCollector {
       if (this.closed) settle();
     }).finally(() => {
       this.skip = undefined;
+      if (this.replayed > 0) this.log.info({ records: this.replayed }, 'docker sent part of the log again (file rotation); dropped the repeats');
+      this.replayed = 0;
     });
   }
 
   private onRecord(r: LogRecord): void {
+    if (isReplay(this.order[r.source], r.time)) {
+      this.replayed++;
+      return;
+    }
     if (this.o.filter && !this.o.filter(r.log)) return;
     if (this.skip) {
       if (r.time > this.skipUntil) {

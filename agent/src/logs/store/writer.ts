@@ -238,6 +238,20 @@ export class StoreWriter {
   private async rotate(): Promise<void> {
     const prev = this.current;
     const next = prev + 1;
+    if (this.compressor) {
+      // The closed segment is compressed before the next one starts to fill: while its .gz is being
+      // written beside it, the store holds at most maxFiles - 1 segments plus that .gz (smaller than a
+      // segment), so disk use never passes maxFiles × maxSizeBytes. Appends wait meanwhile (backpressure).
+      await this.fh.close();
+      this.closed.push({ n: prev, logBytes: this.size, gzBytes: 0 });
+      await this.enforceMaxFiles();
+      if (this.closed.some((s) => s.n === prev)) this.compressor.enqueue(prev);
+      await this.compressor.idle();
+      this.fh = await open(segmentLogPath(this.dir, next), 'a');
+      this.current = next;
+      this.size = (await this.fh.stat()).size;
+      return;
+    }
     const fh = await open(segmentLogPath(this.dir, next), 'a');
     const size = (await fh.stat()).size;
     await this.fh.close();
@@ -246,7 +260,6 @@ export class StoreWriter {
     this.current = next;
     this.size = size;
     await this.enforceMaxFiles();
-    if (this.compressor && this.closed.some((s) => s.n === prev)) this.compressor.enqueue(prev);
   }
 
   private async enforceMaxFiles(): Promise<void> {

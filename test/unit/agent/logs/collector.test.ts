@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { LogCollector, resumePointOf, type CollectorOptions } from '../../../../agent/src/logs/collector.js';
+import { isReplay, LogCollector, resumePointOf, type CollectorOptions } from '../../../../agent/src/logs/collector.js';
 import { StoreWriter } from '../../../../agent/src/logs/store/writer.js';
 import type { ContainerLogMeta, LogRecord } from '../../../../agent/src/logs/types.js';
 import { FakeRuntime } from '../../../../agent/src/runtime/fake-runtime.js';
@@ -107,7 +107,11 @@ function trickyLog(): Msg[] {
       out.push({ source: 'stdout', time: T(sec, ns), log: `#${n++} out` });
       out.push({ source: 'stderr', time: T(sec, ns), log: `#${n++} err same time` });
       if (i % 4 === 0) out.push({ source: 'stdout', time: T(sec, ns), log: `#${n++} out again, same time` });
-      if (i % 5 === 0) out.push({ source: 'stderr', time: T(sec, ns - 500 + 1000 * (i === 0 ? 1 : 0)), log: `#${n++} err stamped earlier` });
+      // Each source is stamped by its own goroutine, so times go back only across sources, never within one.
+      if (i % 5 === 0) {
+        out.push({ source: 'stdout', time: T(sec, ns + 700), log: `#${n++} out` });
+        out.push({ source: 'stderr', time: T(sec, ns + 500), log: `#${n++} err stamped before the stdout line it follows` });
+      }
     }
   }
   return out;
@@ -336,4 +340,50 @@ t.test('resumePointOf: window, multiset of keys, and a window holding more than 
   t.notOk(dense.covered);
   t.equal(dense.since, T(10, 2), 'right after the oldest record read');
   t.same([...dense.skip!.keys()], [T(10, 2) + 'o', T(10, 3) + 'o']);
+});
+
+t.test('isReplay: within a source, older times and repeats of the newest time are replays; genuine ties are not', async (t) => {
+  const o = { last: '', atLast: 0, replaying: -1 };
+  const seq = ['a', 'b', 'b', 'c', /* replay */ 'a', 'b', 'b', 'c', /* new */ 'c', 'd'];
+  t.same(
+    seq.map((x) => isReplay(o, x)),
+    [false, false, false, false, true, true, true, true, false, false],
+  );
+});
+
+t.test('Docker sending a stretch of the log again within one stream (rotation) stores it once', async (t) => {
+  const runtime = new FakeRuntime();
+  const id = runtime.add(spec('a'), 'running');
+  const dir = join(tmp(), 'app');
+  const msgs = Array.from({ length: 300 }, (_, i): Msg => ({ source: i % 3 === 0 ? 'stderr' : 'stdout', time: T(0, i * 10), log: `line ${i}` }));
+  write(runtime, id, msgs);
+  write(runtime, id, msgs.slice(120)); // what Docker 20.10 does when the local driver's file rotates under a follow
+  runtime.exit(id, 0);
+  const c = collector(runtime, id, dir);
+  await c.done;
+  await c.close();
+  t.same(stored(dir), asRecords(msgs), 'every record once, in order');
+});
+
+t.test('a crash with a store that rotation has cut short: resuming adds nothing already stored', async (t) => {
+  const msgs = Array.from({ length: 2000 }, (_, i): Msg => ({ source: i % 2 ? 'stderr' : 'stdout', time: T(0, i * 100), log: `line ${i} ${'x'.repeat(40)}` }));
+  const all = asRecords(msgs);
+  const small = { maxSizeBytes: 4096, maxFiles: 3, compress: false };
+  for (const k of [500, 1500, 1999, 2000]) {
+    const runtime = new FakeRuntime();
+    const id = runtime.add(spec('a'), 'running');
+    write(runtime, id, msgs);
+    runtime.exit(id, 0);
+    const dir = join(tmp(), 'app');
+    const w = await StoreWriter.open(dir, meta, small);
+    await w.append(all.slice(0, k)); // the oldest segments are gone by now
+    await w.close();
+    const c = collector(runtime, id, dir, { limits: small });
+    await c.done;
+    await c.close();
+    const got = stored(dir);
+    const first = all.findIndex((r) => r.log === got[0]?.log);
+    t.ok(first >= 0, `cut ${k}: the store starts at a record Docker has`);
+    t.same(got, all.slice(first), `cut ${k}: a contiguous suffix ending with the last record, nothing twice`);
+  }
 });
