@@ -126,7 +126,7 @@ export class LogsServing {
     try {
       await this.write({ requestId: this.req.requestId });
       this.discover();
-      if (this.sources.length === 0 && !this.req.follow) this.notices.push('no logs are stored for this task on this instance');
+      if (this.sources.length === 0 && !this.req.follow) this.missing('no logs are stored for this task on this instance');
       for (const s of this.sources) await this.open(s, true);
       await this.pump();
       await this.flush();
@@ -170,7 +170,7 @@ export class LogsServing {
     if (s.reader || s.done) return;
     if (!existsSync(s.dir)) {
       if (this.req.follow && this.worthWaiting()) return;
-      this.notices.push(`container ${s.name}: no logs are stored on this instance`);
+      this.missing(`container ${s.name}: no logs are stored on this instance`);
       s.done = true;
       return;
     }
@@ -184,6 +184,10 @@ export class LogsServing {
     s.pos = pos;
     if (!this.req.follow) s.target = await reader.end();
     s.reader = reader;
+  }
+
+  private missing(notice: string): void {
+    if (!this.req.quietIfMissing) this.notices.push(notice);
   }
 
   private worthWaiting(): boolean {
@@ -247,7 +251,7 @@ export class LogsServing {
       if (this.stopped) return;
       if (this.sources.length > 0 && this.sources.every((s) => s.done)) return;
       if (this.sources.length === 0 && !this.worthWaiting()) {
-        this.notices.push('no logs are stored for this task on this instance');
+        this.missing('no logs are stored for this task on this instance');
         return;
       }
       await this.idle(this.o.pollMs ?? DEFAULT_POLL_MS);

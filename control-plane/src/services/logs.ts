@@ -33,6 +33,7 @@ export interface LogsRequestFields {
   startTime?: string;
   tail?: number;
   follow: boolean;
+  quietIfMissing: boolean;
 }
 
 /** One agent's ServeLogs call for one request, as the logs service sees it. */
@@ -286,6 +287,8 @@ class LogsStreamer {
             ...(this.plan.startTime !== undefined ? { startTime: this.plan.startTime } : {}),
             ...(this.plan.tail !== undefined && initial ? { tail: this.plan.tail } : {}),
             follow: this.plan.follow,
+            // A service's stopped tasks are cleaned up on their hosts in time: that their logs are gone is no news.
+            quietIfMissing: this.plan.service !== undefined && t.task.lastStatus === 'STOPPED',
           })
         : undefined;
     if (!stream) {

@@ -178,7 +178,7 @@ t.test('startTime is canonicalized to UTC with 9 fractional digits', async (t) =
   const w = world(t);
   w.task(1);
   getLogs(w.ctx, w.agents, request({ task: id(1), startTime: '2026-11-22T05:00:00+01:00', tail: 5 }), new FakeOut());
-  t.same(w.agents.requests[0]!.req, { taskArn: arnOf(1), containerNames: ['web'], startTime: '2026-11-22T04:00:00.000000000Z', tail: 5, follow: false });
+  t.same(w.agents.requests[0]!.req, { taskArn: arnOf(1), containerNames: ['web'], startTime: '2026-11-22T04:00:00.000000000Z', tail: 5, follow: false, quietIfMissing: false });
 });
 
 t.test('a single task: container names first, events passed through with the task id, ends with the agent', async (t) => {
@@ -227,6 +227,7 @@ t.test('a service: every task (stopped ones included) merged in time order, each
   getLogs(w.ctx, w.agents, request({ serviceName: 'api' }), out);
   t.same(out.responses[0], { containerNames: ['web'] });
   t.same(w.agents.requests.map((r) => r.req.taskArn), [arnOf(1), arnOf(2), arnOf(3)]);
+  t.same(w.agents.requests.map((r) => r.req.quietIfMissing), [false, false, true], "a stopped task's cleaned-up logs are no news");
   const [a, b, c] = [w.agents.of(id(1)), w.agents.of(id(2)), w.agents.of(id(3))];
   a.send([1, 'a1'], [4, 'a4']);
   b.send([2, 'b2']);
@@ -297,7 +298,7 @@ t.test('follow: the backlog merged (tail applied), then live events as they arri
   w.task(3, { group: 'service:api' });
   await new Promise((r) => setTimeout(r, 40));
   const c = w.agents.of(id(3));
-  t.same(w.agents.requests.at(-1)!.req, { taskArn: arnOf(3), containerNames: ['web'], follow: true }, 'a new task: no tail');
+  t.same(w.agents.requests.at(-1)!.req, { taskArn: arnOf(3), containerNames: ['web'], follow: true, quietIfMissing: false }, 'a new task: no tail');
   c.send([11, 'c11']);
   b.send([12, 'b12']);
   t.same(out.logs(), ['b2', 'a3', 'a10', 'c11', 'b12']);

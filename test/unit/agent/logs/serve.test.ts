@@ -119,7 +119,7 @@ function rec(s: number, log: string, source: 'stdout' | 'stderr' = 'stdout'): Lo
 }
 
 function request(over: Partial<LogsRequest__Output> = {}): LogsRequest__Output {
-  return { requestId: 'r1', taskArn: TASK, containerNames: ['web', 'side'], follow: false, ...over };
+  return { requestId: 'r1', taskArn: TASK, containerNames: ['web', 'side'], follow: false, quietIfMissing: false, ...over };
 }
 
 function setup(t: { teardown(fn: () => void): unknown }): { dataDir: string; opts: (over?: Partial<ServeLogsOptions>) => ServeLogsOptions; clock: CountingClock } {
@@ -189,6 +189,16 @@ t.test('a container without a store gets a notice (without follow)', async (t) =
   await new LogsServing(request(), call, opts()).done;
   t.same(call.events().map((e) => e.log), ['w1']);
   t.same(call.notices(), ['container side: no logs are stored on this instance']);
+  t.ok(call.ended);
+});
+
+t.test('quietIfMissing (a service\'s stopped task): a container without a store is not reported', async (t) => {
+  const { dataDir, opts } = setup(t);
+  store(dataDir, 'web', [[rec(1, 'w1')]]);
+  const call = new FakeCall();
+  await new LogsServing(request({ quietIfMissing: true }), call, opts()).done;
+  t.same(call.events().map((e) => e.log), ['w1']);
+  t.same(call.notices(), []);
   t.ok(call.ended);
 });
 
