@@ -63,57 +63,56 @@ export class GrpcTransport implements ControlPlaneTransport {
 
   openSession(): ControlStream {
     const call = this.client.Session();
-    let closed = false;
-    const closeHandlers: Array<(err?: Error) => void> = [];
-    const finish = (err?: Error) => {
-      if (closed) return;
-      closed = true;
-      for (const fn of closeHandlers) fn(err);
-    };
-    call.on('error', (err: Error) => finish(err));
-    call.on('end', () => finish());
-    call.on('close', () => finish());
+    const life = onceClosed(call);
     return {
       send: (msg) => {
-        if (!closed) call.write(msg);
+        if (!life.closed) call.write(msg);
       },
       onMessage: (fn) => call.on('data', fn),
-      onClose: (fn) => closeHandlers.push(fn),
+      onClose: (fn) => life.handlers.push(fn),
       close: () => {
         call.cancel();
-        finish(new Error('session closed by the agent'));
+        life.finish(new Error('session closed by the agent'));
       },
     };
   }
 
   openLogs(): LogsCall {
     const call = this.client.ServeLogs();
-    let closed = false;
-    const closeHandlers: Array<(err?: Error) => void> = [];
-    const finish = (err?: Error) => {
-      if (closed) return;
-      closed = true;
-      for (const fn of closeHandlers) fn(err);
-    };
     call.on('data', () => {}); // the control plane sends nothing; reading lets its end arrive
-    call.on('error', (err: Error) => finish(err));
-    call.on('end', () => finish());
-    call.on('close', () => finish());
+    const life = onceClosed(call);
     return {
-      write: (msg) => (closed ? true : call.write(msg)),
+      write: (msg) => (life.closed ? true : call.write(msg)),
       onDrain: (fn) => call.once('drain', fn),
       end: () => {
-        if (!closed) call.end();
+        if (!life.closed) call.end();
       },
       cancel: () => {
         call.cancel();
-        finish(new Error('logs call cancelled by the agent'));
+        life.finish(new Error('logs call cancelled by the agent'));
       },
-      onClose: (fn) => closeHandlers.push(fn),
+      onClose: (fn) => life.handlers.push(fn),
     };
   }
 
   close(): void {
     this.client.close();
   }
+}
+
+/** A stream's end (error, end or close), reported once to every handler. */
+function onceClosed(call: NodeJS.EventEmitter): { readonly closed: boolean; handlers: Array<(err?: Error) => void>; finish(err?: Error): void } {
+  const life = {
+    closed: false,
+    handlers: [] as Array<(err?: Error) => void>,
+    finish(err?: Error) {
+      if (life.closed) return;
+      life.closed = true;
+      for (const fn of life.handlers) fn(err);
+    },
+  };
+  call.on('error', (err: Error) => life.finish(err));
+  call.on('end', () => life.finish());
+  call.on('close', () => life.finish());
+  return life;
 }
