@@ -13,6 +13,11 @@
 //   - the baseline, in the same run: the same containers' logs read straight from Docker's Engine API
 //     (GET /containers/{id}/logs?stdout=1&stderr=1&timestamps=1 on the unix socket, all concurrently),
 //     MB/s of the same line bytes; the router's ratio to it is reported.
+//   - baseline 2, in the same run: Docker alone taking the same lines in with the same `local` driver,
+//     nothing reading (docker run … ; docker wait), MB/s from the first run to the last exit. This is the
+//     ceiling of every collector downstream of Docker's logging (Engine API, log files or the fluentd
+//     driver): on a 2-core host Docker takes 100-byte lines in at 15-19 MB/s, 1000-byte lines at ~55 MB/s;
+//   - routerCpuBoundMBps: MB per agent CPU second, what the router's one core carries when Docker feeds it.
 // Mode --catch-up: the agent is SIGSTOPped while the containers write and SIGCONTed once they have all
 // exited, so the router drains a full Docker log exactly as the baseline does (pure read-path speed).
 //
@@ -159,6 +164,30 @@ export function dockerReadAll(socketPath: string, id: string): Promise<number> {
   });
 }
 
+/**
+ * Baseline 2, in the same run: Docker alone, nothing reading. The same writers run straight on Docker with
+ * the `local` driver the router uses; MB/s of line bytes from the first `docker run` to the last exit. No
+ * collector downstream of Docker's logging can beat the rate at which Docker takes the lines in.
+ */
+function dockerIngest(containers: number, lines: number, lineBytes: number, awkProgram: string): { seconds: number; mbps: number } {
+  const t0 = performance.now();
+  const ids: string[] = [];
+  try {
+    for (let i = 0; i < containers; i++) {
+      const out = execFileSync('docker', [
+        'run', '-d', '--log-driver', 'local', '--log-opt', 'max-size=20m', '--log-opt', 'max-file=5',
+        IMAGE, 'awk', awkProgram,
+      ]);
+      ids.push(out.toString().trim());
+    }
+    execFileSync('docker', ['wait', ...ids], { stdio: 'ignore' });
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, mbps: (containers * lines * lineBytes) / MB / seconds };
+  } finally {
+    if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+  }
+}
+
 function dockerSocket(): string {
   const h = process.env.DOCKER_HOST;
   return h?.startsWith('unix://') ? h.slice('unix://'.length) : '/var/run/docker.sock';
@@ -218,13 +247,12 @@ export async function main(args: string[]): Promise<void> {
       return d.containerInstances[0].agentConnected ? (arn as string) : undefined;
     });
     const pad = 'x'.repeat(LINE_BYTES - 12);
+    const awkProgram = `BEGIN { for (i = 1; i <= ${lines}; i++) printf "%010d ${pad}\\n", i }`;
     await call('RegisterTaskDefinition', {
       family: 'logbench',
-      containerDefinitions: [{
-        name: 'w', image: IMAGE, memory: 32, essential: true,
-        command: ['awk', `BEGIN { for (i = 1; i <= ${lines}; i++) printf "%010d ${pad}\\n", i }`],
-      }],
+      containerDefinitions: [{ name: 'w', image: IMAGE, memory: 32, essential: true, command: ['awk', awkProgram] }],
     });
+    const ingest = dockerIngest(containers, lines, LINE_BYTES, awkProgram);
 
     let cpu0 = cpuSeconds(agentPid, ticks);
     const arns: string[] = [];
@@ -337,12 +365,19 @@ export async function main(args: string[]): Promise<void> {
       dockerReadMBps: round2(dockerMBps),
       dockerReadLines: dockerLines,
       ratioToDockerRead: round2(routerMBps / dockerMBps),
+      // Docker alone taking the same lines in, nothing reading them: the ceiling for any collector
+      dockerIngestSeconds: round2(ingest.seconds),
+      dockerIngestMBps: round2(ingest.mbps),
+      ratioToDockerIngest: round2(routerMBps / ingest.mbps),
+      // what one core of the router would carry if Docker fed it faster: MB per agent CPU second
+      routerCpuBoundMBps: round2(routerMB / agentCpu),
       targetMBps: TARGET_MBPS,
       meetsTarget: routerMBps >= TARGET_MBPS && totalLines === stored && doubled === 0,
     };
     process.stderr.write(
       `router: ${result.routerMBps} MB/s, ${result.routerLinesPerSec} lines/s over ${result.routerSeconds} s; ` +
-        `docker read: ${result.dockerReadMBps} MB/s; agent CPU ${result.agentCpuSeconds} s; lost ${result.linesLost}\n`,
+        `docker read: ${result.dockerReadMBps} MB/s; docker ingest alone: ${result.dockerIngestMBps} MB/s; ` +
+        `agent CPU ${result.agentCpuSeconds} s (${result.routerCpuBoundMBps} MB per CPU second); lost ${result.linesLost}\n`,
     );
     console.log(JSON.stringify(result));
     if (stoppedAgent) process.kill(agentPid, 'SIGCONT');
