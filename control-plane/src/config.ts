@@ -14,10 +14,15 @@ export interface ControlPlaneOptions {
   hostLossTimeoutSec: number;
   /** Upper bound of the delay between launch attempts of a service whose tasks keep failing. */
   maxLaunchBackoffSec: number;
+  /** Execute-command sessions (PENDING or RUNNING) per container (default 2, ECS's SessionWorkersLimit). */
+  execSessionsPerContainer?: number;
+  /** An execute-command session idle this long is ended by its agent; 0: never (default 20 minutes). */
+  execIdleTimeoutMs?: number;
 }
 
 export const USAGE = `Usage: ecs-control-plane [--listen HOST:PORT] [--data-dir DIR] [--region R] [--account-id N]
                          [--heartbeat-interval MS] [--log-level LEVEL]
+                         [--exec-sessions-per-container N] [--exec-idle-timeout DURATION]
 
   --listen HOST:PORT        gRPC address (env ECS_CONTROL_PLANE_LISTEN, default 127.0.0.1:7400)
   --data-dir DIR            where the SQLite database lives (env ECS_CONTROL_PLANE_DATA_DIR, default ./data)
@@ -30,6 +35,13 @@ export const USAGE = `Usage: ecs-control-plane [--listen HOST:PORT] [--data-dir 
                             elsewhere (env ECS_HOST_LOSS_TIMEOUT, default 60)
   --max-launch-backoff S    longest delay between launch attempts of a service whose tasks keep
                             failing to start (env ECS_MAX_LAUNCH_BACKOFF, default 900)
+  --exec-sessions-per-container N
+                            execute-command sessions open at once per container
+                            (env ECS_EXEC_SESSIONS_PER_CONTAINER, default 2)
+  --exec-idle-timeout DURATION
+                            end an execute-command session with no input and no output for
+                            this long: 90s, 20m, 1h or plain seconds; 0 = never
+                            (env ECS_EXEC_IDLE_TIMEOUT, default 20m)
 `;
 
 export class ConfigError extends Error {}
@@ -44,7 +56,21 @@ const FLAGS: Record<string, { env: string; key: keyof ControlPlaneOptions; dflt:
   '--scheduler-interval': { env: 'ECS_SCHEDULER_INTERVAL_MS', key: 'schedulerIntervalMs', dflt: '5000' },
   '--host-loss-timeout': { env: 'ECS_HOST_LOSS_TIMEOUT', key: 'hostLossTimeoutSec', dflt: '60' },
   '--max-launch-backoff': { env: 'ECS_MAX_LAUNCH_BACKOFF', key: 'maxLaunchBackoffSec', dflt: '900' },
+  '--exec-sessions-per-container': { env: 'ECS_EXEC_SESSIONS_PER_CONTAINER', key: 'execSessionsPerContainer', dflt: '2' },
+  '--exec-idle-timeout': { env: 'ECS_EXEC_IDLE_TIMEOUT', key: 'execIdleTimeoutMs', dflt: '20m' },
 };
+
+const DURATION_UNITS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
+
+/** A duration (90s, 20m, 1h, or plain seconds; 0 = none) in milliseconds, at most a week. */
+function durationOption(v: { value: string; name: string }): number {
+  const m = /^(\d+)(s|m|h)?$/.exec(v.value.trim());
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? '']! * 1000 : NaN;
+  if (!Number.isSafeInteger(ms) || ms > 7 * 86_400_000) {
+    throw new ConfigError(`invalid ${v.name} ${JSON.stringify(v.value)}: expected a duration such as 90s, 20m, 1h or plain seconds (0 = none), at most 168h`);
+  }
+  return ms;
+}
 
 /** An integer option within [min, max], or a ConfigError naming the flag or variable and the value. */
 function integerOption(v: { value: string; name: string }, min: number, max: number, unit: string): number {
@@ -98,5 +124,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     schedulerIntervalMs: integerOption(get('--scheduler-interval'), 100, 600_000, 'milliseconds'),
     hostLossTimeoutSec: integerOption(get('--host-loss-timeout'), 1, 86_400, 'seconds'),
     maxLaunchBackoffSec: integerOption(get('--max-launch-backoff'), 1, 86_400, 'seconds'),
+    execSessionsPerContainer: integerOption(get('--exec-sessions-per-container'), 1, 1000, 'a number of sessions'),
+    execIdleTimeoutMs: durationOption(get('--exec-idle-timeout')),
   };
 }

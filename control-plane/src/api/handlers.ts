@@ -8,17 +8,20 @@ import * as attributes from '../services/attributes.js';
 import * as launch from '../services/run-task.js';
 import * as services from '../services/service-api.js';
 import * as tasks from '../services/tasks.js';
+import type { ExecSessions } from '../services/exec-sessions.js';
 import { getLogs, type LogsAgents } from '../services/logs.js';
+import { bidiStreaming } from './duplex.js';
 import { serverStreaming } from './streaming.js';
 import { unary } from './unary.js';
 
-/** `agents`: the dispatcher, which GetLogs asks for the agents' logs. */
-export function controlPlaneHandlers(ctx: Context, agents: LogsAgents): EcsControlPlaneHandlers {
+/** `agents`: the dispatcher, which GetLogs asks for the agents' logs; `exec`: the execute-command sessions. */
+export function controlPlaneHandlers(ctx: Context, agents: LogsAgents, exec: ExecSessions): EcsControlPlaneHandlers {
   return {
     CreateCluster: unary(ctx, 'CreateCluster', (r) => clusters.createCluster(ctx, r)),
     DeleteCluster: unary(ctx, 'DeleteCluster', (r) => clusters.deleteCluster(ctx, r.cluster)),
     DescribeClusters: unary(ctx, 'DescribeClusters', (r) => clusters.describeClusters(ctx, r.clusters, r.include)),
     ListClusters: unary(ctx, 'ListClusters', (r) => clusters.listClusters(ctx, r)),
+    UpdateCluster: unary(ctx, 'UpdateCluster', (r) => clusters.updateCluster(ctx, r)),
 
     RegisterTaskDefinition: unary(ctx, 'RegisterTaskDefinition', (r) => taskDefinitions.registerTaskDefinition(ctx, r)),
     DeregisterTaskDefinition: unary(ctx, 'DeregisterTaskDefinition', (r) => taskDefinitions.deregisterTaskDefinition(ctx, r.taskDefinition)),
@@ -57,5 +60,9 @@ export function controlPlaneHandlers(ctx: Context, agents: LogsAgents): EcsContr
     ListAttributes: unary(ctx, 'ListAttributes', (r) => attributes.listAttributes(ctx, r)),
 
     GetLogs: serverStreaming(ctx, 'GetLogs', (r, out) => getLogs(ctx, agents, r, out)),
+
+    ExecuteCommand: unary(ctx, 'ExecuteCommand', (r) => exec.executeCommand(r)),
+    StartSession: bidiStreaming(ctx, 'StartSession', (peer) => exec.startSession(peer)),
+    ListExecuteCommandSessions: unary(ctx, 'ListExecuteCommandSessions', (r) => exec.listExecuteCommandSessions(r)),
   };
 }

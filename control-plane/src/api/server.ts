@@ -5,10 +5,11 @@ import type { AgentServiceHandlers } from '../../../proto/gen/ecs/v1/AgentServic
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
 import { registerContainerInstance } from '../services/agents.js';
 import type { Context } from '../services/context.js';
+import type { ExecSessions } from '../services/exec-sessions.js';
 import { controlPlaneHandlers } from './handlers.js';
 import { unary } from './unary.js';
 
-export function createServer(ctx: Context, dispatcher: Dispatcher): grpc.Server {
+export function createServer(ctx: Context, dispatcher: Dispatcher, exec: ExecSessions): grpc.Server {
   const { cp, agent } = loadProtos();
   const server = new grpc.Server({
     'grpc.keepalive_time_ms': 30_000,
@@ -16,11 +17,12 @@ export function createServer(ctx: Context, dispatcher: Dispatcher): grpc.Server 
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   });
-  server.addService(cp.ecs.v1.EcsControlPlane.service, controlPlaneHandlers(ctx, dispatcher));
+  server.addService(cp.ecs.v1.EcsControlPlane.service, controlPlaneHandlers(ctx, dispatcher, exec));
   const agentHandlers: AgentServiceHandlers = {
     RegisterContainerInstance: unary(ctx, 'RegisterContainerInstance', (r) => registerContainerInstance(ctx, r)),
     Session: (call) => dispatcher.handle(call),
     ServeLogs: (call) => dispatcher.serveLogs(call),
+    ExecSession: (call) => dispatcher.execSession(call),
   };
   server.addService(agent.ecs.v1.AgentService.service, agentHandlers);
   return server;

@@ -8,6 +8,8 @@ import type { ControlMessage } from '../../../proto/gen/ecs/v1/ControlMessage.js
 import type { TaskAssignment } from '../../../proto/gen/ecs/v1/TaskAssignment.js';
 import type { AgentLogStream, LogsAgents, LogsRequestFields } from '../services/logs.js';
 import { LogsCalls, type ServeLogsCall } from './logs-calls.js';
+import { ExecCalls, type ExecSessionCall } from './exec-calls.js';
+import type { AgentExecStream, ExecAgents, ExecRequestFields } from '../services/exec-relay.js';
 import { toGrpcError, InvalidParameterException } from '../domain/errors.js';
 import type { TaskRecord } from '../domain/records.js';
 import { applyTaskReport, markTaskDelivered, setAgentConnected, tasksForInstance } from '../services/agents.js';
@@ -21,6 +23,8 @@ export interface DispatcherOptions {
   clock?: () => number;
   /** How long an agent has to dial back a ServeLogs call for a logs_request (default 10 s). */
   logsAnswerTimeoutMs?: number;
+  /** How long an agent has to dial back an ExecSession call for an exec_request (default 10 s). */
+  execAnswerTimeoutMs?: number;
 }
 
 interface Session {
@@ -52,11 +56,12 @@ export function assignmentFor(t: TaskRecord, messageId: string): TaskAssignment 
   };
 }
 
-export class Dispatcher implements AgentNotifier, LogsAgents {
+export class Dispatcher implements AgentNotifier, LogsAgents, ExecAgents {
   private readonly sessions = new Map<string, Session>();
   private readonly clock: () => number;
   private watchdog?: NodeJS.Timeout;
   private readonly logsCalls: LogsCalls;
+  private readonly execCalls: ExecCalls;
 
   constructor(
     private readonly ctx: Context,
@@ -64,6 +69,7 @@ export class Dispatcher implements AgentNotifier, LogsAgents {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.logsCalls = new LogsCalls(ctx.log, opts.logsAnswerTimeoutMs);
+    this.execCalls = new ExecCalls(ctx.log, opts.execAnswerTimeoutMs);
   }
 
   start(): void {
@@ -75,6 +81,7 @@ export class Dispatcher implements AgentNotifier, LogsAgents {
     if (this.watchdog) clearInterval(this.watchdog);
     for (const s of [...this.sessions.values()]) this.close(s, 'control plane shutting down');
     this.logsCalls.closeAll();
+    this.execCalls.closeAll();
   }
 
   isConnected(instanceArn: string): boolean {
@@ -98,6 +105,24 @@ export class Dispatcher implements AgentNotifier, LogsAgents {
   /** Handles one ServeLogs call (an agent answering a logs_request). */
   serveLogs(call: ServeLogsCall): void {
     this.logsCalls.accept(call);
+  }
+
+  /**
+   * Sends exec_request on the agent's session; the agent answers on an ExecSession call (execSession below).
+   * Undefined when the agent is not connected.
+   */
+  requestExec(instanceArn: string, req: ExecRequestFields): AgentExecStream | undefined {
+    const s = this.sessions.get(instanceArn);
+    if (!s) return undefined;
+    const stream = this.execCalls.expect(req.sessionId, instanceArn);
+    this.send(s, { execRequest: req });
+    if (!this.sessions.has(instanceArn)) this.execCalls.sessionEnded(instanceArn); // the write failed
+    return stream;
+  }
+
+  /** Handles one ExecSession call (an agent answering an exec_request). */
+  execSession(call: ExecSessionCall): void {
+    this.execCalls.accept(call);
   }
 
   /** Handles one agent's Session stream from its first message to its end. */
@@ -242,6 +267,7 @@ export class Dispatcher implements AgentNotifier, LogsAgents {
     if (this.sessions.get(s.instanceArn) !== s) return;
     this.sessions.delete(s.instanceArn);
     this.logsCalls.sessionEnded(s.instanceArn);
+    this.execCalls.sessionEnded(s.instanceArn);
     const gone = setAgentConnected(this.ctx, s.instanceArn, false);
     if (gone) this.ctx.scheduler.kickCluster(gone.cluster);
     this.ctx.log.info({ containerInstanceArn: s.instanceArn, sessionId: s.id }, 'agent disconnected');

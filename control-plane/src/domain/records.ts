@@ -1,7 +1,9 @@
 // What the control plane keeps. The ECS-visible parts are kept in ECS's own shapes (the generated
 // proto types), so reads need no mapping; the rest is what the control plane needs internally.
 import type { Attribute__Output } from '../../../proto/gen/ecs/v1/Attribute.js';
+import type { ClusterConfiguration__Output } from '../../../proto/gen/ecs/v1/ClusterConfiguration.js';
 import type { ClusterSetting__Output } from '../../../proto/gen/ecs/v1/ClusterSetting.js';
+import type { ExecuteCommandSession__Output } from '../../../proto/gen/ecs/v1/ExecuteCommandSession.js';
 import type { ContainerDefinition__Output } from '../../../proto/gen/ecs/v1/ContainerDefinition.js';
 import type { Resource__Output } from '../../../proto/gen/ecs/v1/Resource.js';
 import type { Tag__Output } from '../../../proto/gen/ecs/v1/Tag.js';
@@ -22,6 +24,8 @@ export interface ClusterRecord {
   tags: Tag__Output[];
   settings: ClusterSetting__Output[];
   createdAt: number;
+  /** ECS's cluster configuration (execute command logging); absent until set. */
+  configuration?: ClusterConfiguration__Output;
 }
 
 export interface TaskDefinitionRecord {
@@ -111,4 +115,21 @@ export interface TaskRecord {
   /** For a service's task: the service name and the deployment that started it. */
   serviceName?: string;
   deploymentId?: string;
+}
+
+/** PENDING (ExecuteCommand answered, not attached yet) → RUNNING (the command started) → STOPPED. */
+export type ExecSessionStatus = 'PENDING' | 'RUNNING' | 'STOPPED';
+
+/** An execute-command session: its audit record (as ListExecuteCommandSessions shows it) and what StartSession needs. */
+export interface ExecSessionRecord {
+  id: string;
+  /** The cluster's name. */
+  cluster: string;
+  taskArn: string;
+  /** The audit record, in its ECS-like shape. session.status is an ExecSessionStatus. */
+  session: ExecuteCommandSession__Output;
+  /** The command, split into its argv. */
+  argv: string[];
+  /** sha256 (hex) of the one-time token; removed once StartSession used it. */
+  tokenHash?: string;
 }

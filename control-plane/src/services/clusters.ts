@@ -1,10 +1,13 @@
-// CreateCluster, DeleteCluster, DescribeClusters, ListClusters.
+// CreateCluster, UpdateCluster, DeleteCluster, DescribeClusters, ListClusters.
 import type { Cluster__Output } from '../../../proto/gen/ecs/v1/Cluster.js';
+import type { ClusterSetting__Output } from '../../../proto/gen/ecs/v1/ClusterSetting.js';
 import type { CreateClusterRequest__Output } from '../../../proto/gen/ecs/v1/CreateClusterRequest.js';
 import type { DescribeClustersResponse__Output } from '../../../proto/gen/ecs/v1/DescribeClustersResponse.js';
 import type { ListClustersRequest__Output } from '../../../proto/gen/ecs/v1/ListClustersRequest.js';
 import type { ListClustersResponse__Output } from '../../../proto/gen/ecs/v1/ListClustersResponse.js';
+import type { UpdateClusterRequest__Output } from '../../../proto/gen/ecs/v1/UpdateClusterRequest.js';
 import { clusterArn, clusterNameOf } from '../domain/arn.js';
+import { validateClusterConfiguration } from '../domain/cluster-configuration.js';
 import {
   ClusterContainsContainerInstancesException,
   ClusterContainsServicesException,
@@ -50,6 +53,8 @@ export function ensureCluster(ctx: Context, name: string, req?: Partial<CreateCl
     settings: req?.settings?.length ? req.settings : [{ name: 'containerInsights', value: 'disabled' }],
     createdAt: ctx.now(),
   };
+  const configuration = validateClusterConfiguration(req?.configuration);
+  if (configuration) rec.configuration = configuration;
   ctx.store.putCluster(rec);
   return rec;
 }
@@ -70,18 +75,43 @@ export function clusterView(ctx: Context, c: ClusterRecord, include: string[] = 
     settings: include.includes('SETTINGS') ? c.settings : [],
     capacityProviders: [],
   };
+  if (c.configuration) view.configuration = c.configuration;
   return view;
 }
 
-export function createCluster(ctx: Context, req: CreateClusterRequest__Output): { cluster: Cluster__Output } {
-  const name = req.clusterName ?? DEFAULT_CLUSTER;
-  for (const s of req.settings) {
+function validateSettings(settings: ClusterSetting__Output[]): void {
+  for (const s of settings) {
     if (s.name !== 'containerInsights') throw new InvalidParameterException(`Invalid setting name: '${s.name}'. Valid names: containerInsights.`);
     if (!['enabled', 'disabled', 'enhanced'].includes(s.value)) {
       throw new InvalidParameterException(`Invalid value for setting 'containerInsights': '${s.value}'. Valid values: enabled, disabled, enhanced.`);
     }
   }
+}
+
+export function createCluster(ctx: Context, req: CreateClusterRequest__Output): { cluster: Cluster__Output } {
+  const name = req.clusterName ?? DEFAULT_CLUSTER;
+  validateSettings(req.settings);
+  validateClusterConfiguration(req.configuration);
   const c = ctx.store.transaction(() => ensureCluster(ctx, name, req));
+  return { cluster: clusterView(ctx, c, ['TAGS', 'SETTINGS']) };
+}
+
+/**
+ * UpdateCluster: settings given replace those of the same name; a configuration given replaces the
+ * cluster's configuration (as in ECS). Either may be omitted.
+ */
+export function updateCluster(ctx: Context, req: UpdateClusterRequest__Output): { cluster: Cluster__Output } {
+  if (!req.cluster) throw new InvalidParameterException('cluster is required.');
+  validateSettings(req.settings);
+  const configuration = validateClusterConfiguration(req.configuration);
+  const c = ctx.store.transaction(() => {
+    const rec = requireCluster(ctx, req.cluster);
+    const settings = rec.settings.filter((s) => !req.settings.some((n) => n.name === s.name)).concat(req.settings);
+    const next: ClusterRecord = { ...rec, settings };
+    if (configuration) next.configuration = configuration;
+    ctx.store.putCluster(next);
+    return next;
+  });
   return { cluster: clusterView(ctx, c, ['TAGS', 'SETTINGS']) };
 }
 

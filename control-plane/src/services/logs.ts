@@ -104,6 +104,8 @@ export interface LogsPlan {
   service?: ServiceRecord;
   tasks: TaskRecord[];
   containerName?: string;
+  /** An execute-command session's transcript: the store named by the session id, in its task. */
+  sessionId?: string;
   /** The selection, as the first response announces it. */
   containerNames: string[];
   startTime?: string;
@@ -126,8 +128,9 @@ export function planLogs(ctx: Context, agents: LogsAgents, req: GetLogsRequest__
   const cluster = requireCluster(ctx, req.cluster);
   const task = req.task || undefined;
   const serviceName = req.serviceName || undefined;
-  if ((task === undefined) === (serviceName === undefined)) {
-    throw new InvalidParameterException('Exactly one of task and serviceName must be specified.');
+  const sessionId = req.sessionId || undefined;
+  if ([task, serviceName, sessionId].filter((x) => x !== undefined).length !== 1) {
+    throw new InvalidParameterException('Exactly one of task, serviceName and sessionId must be specified.');
   }
   if (req.tail !== undefined && req.tail < 0) throw new InvalidParameterException('tail must be greater than or equal to 0.');
   let startTime: string | undefined;
@@ -138,6 +141,7 @@ export function planLogs(ctx: Context, agents: LogsAgents, req: GetLogsRequest__
   const containerName = req.containerName || undefined;
   const base = { cluster, containerName, startTime, tail: req.tail, follow: req.follow };
 
+  if (sessionId !== undefined) return planSessionLogs(ctx, agents, cluster, sessionId, base);
   if (task !== undefined) {
     const t = findTask(ctx, cluster, task);
     if (!t) throw new InvalidParameterException('The referenced task was not found.');
@@ -168,6 +172,33 @@ export function planLogs(ctx: Context, agents: LogsAgents, req: GetLogsRequest__
     names = [containerName];
   }
   return { ...base, service: s, tasks, containerNames: names };
+}
+
+/**
+ * An execute-command session's transcript: the agent keeps it in the session's task, in a store named by
+ * the session id (written only when the cluster's execute command logging was DEFAULT or OVERRIDE).
+ */
+function planSessionLogs(
+  ctx: Context,
+  agents: LogsAgents,
+  cluster: ClusterRecord,
+  sessionId: string,
+  base: Omit<LogsPlan, 'tasks' | 'containerNames'>,
+): LogsPlan {
+  const s = ctx.store.getExecSession(sessionId);
+  const t = s && s.cluster === cluster.name ? ctx.store.getTask(s.taskArn) : undefined;
+  if (!s || !t) throw new InvalidParameterException(`The execute command session ${sessionId} was not found.`);
+  if (base.containerName !== undefined) throw new InvalidParameterException('containerName cannot be combined with sessionId.');
+  if (s.session.logging === 'NONE') {
+    throw new InvalidParameterException(
+      `The execute command session ${sessionId} has no transcript: the cluster's execute command logging was NONE when it ran (only its audit record was kept). With DEFAULT or OVERRIDE (update-cluster --configuration), later sessions keep their output.`,
+    );
+  }
+  const instanceArn = t.task.containerInstanceArn;
+  if (!(instanceArn && agents.isConnected(instanceArn))) {
+    throw new TargetNotConnectedException(`The agent on container instance ${instanceArn ? resourceId(instanceArn) : '(none)'} is not connected.`);
+  }
+  return { ...base, tasks: [t], sessionId, containerNames: [sessionId] };
 }
 
 /** The containers of a task whose logs the agent's store holds, and notices for the others. */
@@ -275,7 +306,8 @@ class LogsStreamer {
   private addTask(t: TaskRecord, initial: boolean): void {
     const entry: TaskStream = { paused: false };
     this.tasks.set(t.arn, entry);
-    const { names, notices } = containersOf(t, this.plan.containerName);
+    const { names, notices } =
+      this.plan.sessionId !== undefined ? { names: [this.plan.sessionId], notices: [] } : containersOf(t, this.plan.containerName);
     for (const n of notices) this.notice(t.id, n, this.plan.service !== undefined && n.includes('log driver'));
     if (names.length === 0) return;
     const instanceArn = t.task.containerInstanceArn;

@@ -13,6 +13,7 @@ import type { Tag__Output } from '../../../proto/gen/ecs/v1/Tag.js';
 import { containerArn, taskArn } from '../domain/arn.js';
 import { ClientException, InvalidParameterException } from '../domain/errors.js';
 import type { Remaining } from '../domain/instance-resources.js';
+import { taskView } from '../domain/managed-agents.js';
 import type { ClusterRecord, InstanceRecord, TaskDefinitionRecord, TaskRecord, TaskResourceNeeds } from '../domain/records.js';
 import { applyOverrides, parseTaskCpu, parseTaskMemory, taskResourceNeeds } from '../domain/task-definition.js';
 import { place, unplacedMessage, validatePlacement } from '../placement/engine.js';
@@ -106,6 +107,7 @@ export function newTask(
     cpu: String(c.cpu ?? 0),
     memory: c.memory !== undefined ? String(c.memory) : undefined,
     memoryReservation: c.memoryReservation !== undefined ? String(c.memoryReservation) : undefined,
+    managedAgents: [], // shown by taskView
   }));
   const task: Task__Output = {
     taskArn: arn,
@@ -202,7 +204,7 @@ function launch(ctx: Context, make: () => { tasks: TaskRecord[]; failures: RunTa
     ctx.log.info({ taskArn: t.arn, containerInstanceArn: t.task.containerInstanceArn }, 'task placed');
     ctx.agents.taskChanged(t);
   }
-  return { tasks: created.tasks.map((t) => t.task), failures: created.failures };
+  return { tasks: created.tasks.map((t) => taskView(t.task)), failures: created.failures };
 }
 
 export function runTask(ctx: Context, req: RunTaskRequest__Output): RunTaskResponse__Output {

@@ -7,6 +7,7 @@ import type { Task__Output } from '../../../proto/gen/ecs/v1/Task.js';
 import { isArn, resourceId, taskArn } from '../domain/arn.js';
 import { InvalidParameterException, ServiceNotFoundException } from '../domain/errors.js';
 import type { ClusterRecord, TaskRecord } from '../domain/records.js';
+import { taskView } from '../domain/managed-agents.js';
 import { requestStop } from '../domain/task-lifecycle.js';
 import { requireCluster } from './clusters.js';
 import type { Context } from './context.js';
@@ -33,7 +34,7 @@ export function stopTask(ctx: Context, req: StopTaskRequest__Output): { task: Ta
   });
   if (rec.task.lastStatus !== 'STOPPED') ctx.agents.taskChanged(rec);
   ctx.scheduler.taskChanged(rec);
-  return { task: rec.task };
+  return { task: taskView(rec.task) };
 }
 
 export function describeTasks(ctx: Context, cluster: string | undefined, refs: string[]): DescribeTasksResponse__Output {
@@ -43,7 +44,7 @@ export function describeTasks(ctx: Context, cluster: string | undefined, refs: s
   const out: DescribeTasksResponse__Output = { tasks: [], failures: [] };
   for (const ref of refs) {
     const t = findTask(ctx, c, ref);
-    if (t) out.tasks.push(t.task);
+    if (t) out.tasks.push(taskView(t.task));
     else out.failures.push({ arn: isArn(ref) ? ref : taskArn(ctx.scope, c.name, ref), reason: 'MISSING' });
   }
   return out;

@@ -3,10 +3,17 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterRecord, InstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
-import type { Store, TaskDefinitionQuery, TaskQuery } from './store.js';
+import type {
+  ClusterRecord,
+  ExecSessionRecord,
+  InstanceRecord,
+  ServiceRecord,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from '../domain/records.js';
+import type { ExecSessionQuery, Store, TaskDefinitionQuery, TaskQuery } from './store.js';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 // Each migration is SQL, or a function for one that must look at the schema first.
 const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
@@ -61,6 +68,18 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
     const columns = db.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>;
     if (!columns.some((c) => c.name === 'stopped_at')) db.exec('ALTER TABLE tasks ADD COLUMN stopped_at REAL;');
   },
+  // Execute-command sessions (their audit records). Cluster configurations live in the clusters' docs.
+  `CREATE TABLE IF NOT EXISTS exec_sessions (
+     session_id TEXT PRIMARY KEY,
+     cluster TEXT NOT NULL,
+     task_arn TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at REAL NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE INDEX IF NOT EXISTS exec_sessions_cluster ON exec_sessions (cluster, created_at);
+   CREATE INDEX IF NOT EXISTS exec_sessions_task ON exec_sessions (task_arn, status);
+   CREATE INDEX IF NOT EXISTS exec_sessions_status ON exec_sessions (status);`,
 ];
 
 export class SqliteStore implements Store {
@@ -148,6 +167,22 @@ export class SqliteStore implements Store {
             AND (@stoppedAfter IS NULL OR last_status != 'STOPPED' OR stopped_at > @stoppedAfter)
           ORDER BY created_at, arn`,
       ),
+
+      getExecSession: db.prepare('SELECT doc FROM exec_sessions WHERE session_id = ?'),
+      putExecSession: db.prepare(
+        // An upsert, not REPLACE: the rowid (the order of sessions created in the same instant) stays.
+        `INSERT INTO exec_sessions (session_id, cluster, task_arn, status, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (session_id) DO UPDATE SET status = excluded.status, doc = excluded.doc`,
+      ),
+      listExecSessions: db.prepare(
+        `SELECT doc FROM exec_sessions
+          WHERE cluster = @cluster
+            AND (@task IS NULL OR task_arn = @task)
+            AND (@status IS NULL OR status = @status)
+            AND (@live = 0 OR status != 'STOPPED')
+          ORDER BY created_at DESC, rowid DESC`,
+      ),
+      listLiveExecSessions: db.prepare("SELECT doc FROM exec_sessions WHERE status != 'STOPPED' ORDER BY created_at, rowid"),
     };
   }
 
@@ -241,6 +276,21 @@ export class SqliteStore implements Store {
         stoppedAfter: q.stoppedAfter ?? null,
       }),
     );
+  }
+
+  getExecSession(id: string): ExecSessionRecord | undefined {
+    return one(this.stmts.getExecSession.get(id));
+  }
+  putExecSession(x: ExecSessionRecord): void {
+    this.stmts.putExecSession.run(x.id, x.cluster, x.taskArn, x.session.status, x.session.createdAt, JSON.stringify(x));
+  }
+  listExecSessions(q: ExecSessionQuery): ExecSessionRecord[] {
+    return many(
+      this.stmts.listExecSessions.all({ cluster: q.cluster, task: q.taskArn ?? null, status: q.status ?? null, live: q.live ? 1 : 0 }),
+    );
+  }
+  listLiveExecSessions(): ExecSessionRecord[] {
+    return many(this.stmts.listLiveExecSessions.all());
   }
 
   close(): void {

@@ -1,6 +1,13 @@
 // The store interface: everything the control plane persists goes through it. It is free of SQLite
 // specifics so that a replicated backend can implement it later.
-import type { ClusterRecord, InstanceRecord, ServiceRecord, TaskDefinitionRecord, TaskRecord } from '../domain/records.js';
+import type {
+  ClusterRecord,
+  ExecSessionRecord,
+  InstanceRecord,
+  ServiceRecord,
+  TaskDefinitionRecord,
+  TaskRecord,
+} from '../domain/records.js';
 
 export interface TaskQuery {
   cluster: string;
@@ -19,6 +26,15 @@ export interface TaskDefinitionQuery {
   familyPrefix?: string;
   family?: string;
   status?: string;
+}
+
+export interface ExecSessionQuery {
+  cluster: string;
+  taskArn?: string;
+  /** PENDING | RUNNING | STOPPED */
+  status?: string;
+  /** Only sessions not STOPPED (PENDING or RUNNING). */
+  live?: boolean;
 }
 
 export interface Store {
@@ -55,6 +71,13 @@ export interface Store {
   putTask(t: TaskRecord): void;
   /** Ordered by creation time. */
   listTasks(q: TaskQuery): TaskRecord[];
+
+  getExecSession(id: string): ExecSessionRecord | undefined;
+  putExecSession(s: ExecSessionRecord): void;
+  /** Newest first (by creation time). */
+  listExecSessions(q: ExecSessionQuery): ExecSessionRecord[];
+  /** Sessions not STOPPED, in any cluster, oldest first. */
+  listLiveExecSessions(): ExecSessionRecord[];
 
   close(): void;
 }

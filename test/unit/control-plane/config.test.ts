@@ -14,6 +14,8 @@ const DEFAULTS: ControlPlaneOptions = {
   schedulerIntervalMs: 5000,
   hostLossTimeoutSec: 60,
   maxLaunchBackoffSec: 900,
+  execSessionsPerContainer: 2,
+  execIdleTimeoutMs: 1_200_000,
 };
 
 function parse(argv: string[], env: Record<string, string | undefined> = {}): ControlPlaneOptions {
@@ -138,5 +140,31 @@ t.test('the scheduler options have ECS-like defaults and refuse bad values namin
     const err = thrown(() => parse([...argv]));
     t.ok(err instanceof ConfigError);
     t.match(String((err as Error).message), name);
+  }
+});
+
+t.test('the execute-command options: sessions per container and the idle timeout as a duration', async (t) => {
+  t.equal(parse(['--exec-sessions-per-container', '5']).execSessionsPerContainer, 5);
+  t.equal(parse([], { ECS_EXEC_SESSIONS_PER_CONTAINER: '1' }).execSessionsPerContainer, 1);
+  const idle = (v: string) => parse(['--exec-idle-timeout', v]).execIdleTimeoutMs;
+  t.equal(idle('90s'), 90_000);
+  t.equal(idle('20m'), 1_200_000);
+  t.equal(idle('1h'), 3_600_000);
+  t.equal(idle('45'), 45_000, 'plain seconds');
+  t.equal(idle('0'), 0, '0: no idle timeout');
+  t.equal(parse([], { ECS_EXEC_IDLE_TIMEOUT: '2m' }).execIdleTimeoutMs, 120_000);
+  t.equal(parse(['--exec-idle-timeout=30s'], { ECS_EXEC_IDLE_TIMEOUT: '2m' }).execIdleTimeoutMs, 30_000, 'the flag beats the variable');
+  for (const v of ['1d', '-5', '1.5m', 'soon', '', '169h']) {
+    const msg = configError(['--exec-idle-timeout', v]);
+    t.ok(msg.includes('--exec-idle-timeout') && msg.includes(JSON.stringify(v)) && msg.includes('90s, 20m, 1h'), msg);
+  }
+  t.match(configError([], { ECS_EXEC_IDLE_TIMEOUT: 'x' }), 'invalid ECS_EXEC_IDLE_TIMEOUT "x"');
+  for (const v of ['0', 'two', '1001', '1.5']) {
+    const msg = configError(['--exec-sessions-per-container', v]);
+    t.ok(msg.includes('--exec-sessions-per-container') && msg.includes(JSON.stringify(v)) && msg.includes('between 1 and 1000'), msg);
+  }
+  t.match(configError([], { ECS_EXEC_SESSIONS_PER_CONTAINER: '0' }), 'invalid ECS_EXEC_SESSIONS_PER_CONTAINER "0"');
+  for (const s of ['--exec-sessions-per-container', 'ECS_EXEC_SESSIONS_PER_CONTAINER', '--exec-idle-timeout', 'ECS_EXEC_IDLE_TIMEOUT', 'default 20m']) {
+    t.match(USAGE, s);
   }
 });

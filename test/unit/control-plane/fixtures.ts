@@ -267,6 +267,7 @@ export function container(over: Partial<Container__Output> = {}): Container__Out
     name: 'web',
     lastStatus: 'PENDING',
     networkBindings: [],
+    managedAgents: [],
     ...over,
   });
 }

@@ -139,7 +139,7 @@ function world(t: { teardown(fn: () => void): unknown }): World {
       rec.containers = (over.containers ?? ['web']).map((name) =>
         containerDefinition({ name, ...(over.drivers?.[name] ? { logConfiguration: { logDriver: over.drivers[name]!, options: {} } } : {}) }),
       );
-      rec.task.containers = rec.containers.map((c) => ({ containerArn: `${rec.arn}/${c.name}`, taskArn: rec.arn, name: c.name!, lastStatus: 'RUNNING', networkBindings: [], runtimeId: 'abc' }));
+      rec.task.containers = rec.containers.map((c) => ({ containerArn: `${rec.arn}/${c.name}`, taskArn: rec.arn, name: c.name!, lastStatus: 'RUNNING', networkBindings: [], managedAgents: [], runtimeId: 'abc' }));
       ctx.store.putTask(rec);
       return rec;
     },

@@ -76,7 +76,7 @@ t.test('the database is in WAL mode, and reopening does not re-run migrations', 
   const db = new Database(join(dir, 'ecs.db'), { readonly: true });
   t.teardown(() => db.close());
   t.equal(db.pragma('journal_mode', { simple: true }), 'wal');
-  t.equal(db.pragma('user_version', { simple: true }), 3, 'migrated to the current schema (3: tasks.stopped_at) exactly once');
+  t.equal(db.pragma('user_version', { simple: true }), 4, 'migrated to the current schema (4: exec_sessions) exactly once');
 });
 
 t.test('a transaction that throws leaves nothing behind', async (t) => {
@@ -135,7 +135,7 @@ t.test('a version-2 database made before tasks.stopped_at existed is migrated, a
     const check = new Database(join(dir, 'ecs.db'));
     const columns = (check.prepare('PRAGMA table_info(tasks)').all() as Array<{ name: string }>).map((c) => c.name);
     t.equal(columns.filter((c) => c === 'stopped_at').length, 1, `stopped_at once (had it: ${hasColumn})`);
-    t.equal(check.pragma('user_version', { simple: true }), 3);
+    t.equal(check.pragma('user_version', { simple: true }), 4);
     check.close();
   }
 });
