@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // ecs-agent: config → Docker → identity → registration → log router → task engine (re-adopts its containers
-// and resumes collecting their logs) → session. SIGTERM/SIGINT close the session, store the log lines already
+// and resumes collecting their logs) → exec sessions → session. SIGTERM/SIGINT end the execute-command
+// sessions (their processes, with "The agent is stopping."), close the session, store the log lines already
 // read and exit; task containers keep running, as with amazon-ecs-agent. A SIGKILL loses no log line either:
 // the stores are the checkpoint, and collection resumes from them in Docker's own log files.
 import { randomInt } from 'node:crypto';
@@ -11,6 +12,8 @@ import { ConfigError, type AgentOptions } from './config/options.js';
 import { EnvFileError } from './config/env-file.js';
 import { loadConfig } from './config/load.js';
 import { TaskEngine } from './engine/task-engine.js';
+import { ExecManager } from './exec/manager.js';
+import { execTargetOf } from './exec/target.js';
 import { LogRouter } from './logs/router.js';
 import type { TaskState } from './engine/task-state.js';
 import { readHostResources } from './resources/host.js';
@@ -99,6 +102,22 @@ function createEngine(
   });
 }
 
+/** execute-command sessions: Docker exec in the engine's running containers, transcripts beside the container stores. */
+function createExec(options: AgentOptions, runtime: DockerRuntime, engine: TaskEngine, transport: GrpcTransport, logger: Logger): ExecManager {
+  const l = options.containerLogs;
+  return new ExecManager({
+    openCall: () => transport.openExec(),
+    runtime,
+    locate: (taskArn, containerName) => execTargetOf(engine.task(taskArn), containerName),
+    clock: systemClock,
+    logger: logger.child({ component: 'exec' }),
+    dataDir: options.dataDir,
+    cluster: options.cluster,
+    transcriptLimits: { maxSizeBytes: l.maxSizeBytes, maxFiles: l.maxFiles, compress: l.compress },
+    maxLineBytes: l.maxLineBytes,
+  });
+}
+
 async function run(options: AgentOptions, logger: Logger): Promise<number> {
   const runtime = new DockerRuntime(options.docker);
   const docker = await runtime.version();
@@ -127,6 +146,7 @@ async function run(options: AgentOptions, logger: Logger): Promise<number> {
   const logs = createLogRouter(options, runtime, logger);
   const engine = createEngine(options, runtime, reporter, reg.containerInstanceArn, logs, logger);
   await engine.start();
+  const exec = createExec(options, runtime, engine, transport, logger);
   return new Promise<number>((resolve) => {
     const session = new AgentSession({
       transport,
@@ -138,14 +158,18 @@ async function run(options: AgentOptions, logger: Logger): Promise<number> {
       logger,
       onFatal: () => shutdown(5),
       logsDataDir: options.dataDir,
+      exec,
     });
     let stopping = false;
     const shutdown = (code: number) => {
       if (stopping) return;
       stopping = true;
-      logger.info('ecs-agent stopping; task containers keep running');
-      void session
+      logger.info({ execSessions: exec.size }, 'ecs-agent stopping; task containers keep running');
+      // Exec sessions end first (their processes too), while their calls can still say why.
+      void exec
         .close()
+        .catch((err) => logger.error({ err: (err as Error).message }, 'could not end the exec sessions'))
+        .then(() => session.close())
         .finally(() => {
           engine.close();
           return logs.close().catch((err) => logger.error({ err: (err as Error).message }, 'could not close the log router'));

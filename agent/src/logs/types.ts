@@ -39,6 +39,8 @@ export interface ContainerLogMeta {
   ecs_task_arn: string;
   /** family:revision */
   ecs_task_definition: string;
+  /** Only in an execute-command session's transcript (logs/<task id>/<session id>/): the session. */
+  session_id?: string;
 }
 
 /** FireLens's tag for a container's records: `<container name>-firelens-<task id>`. */

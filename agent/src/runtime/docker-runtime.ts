@@ -1,6 +1,7 @@
 // The ContainerRuntime on a real Docker engine, through dockerode. This is the only file that imports dockerode.
 import Docker from 'dockerode';
 import type { DockerEndpoint } from '../config/options.js';
+import { DockerExecProcess } from './docker-exec.js';
 import { toDockerUnixTime } from './docker-time.js';
 import { streamingGet } from './raw-http.js';
 import {
@@ -11,6 +12,8 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type EventSubscription,
+  type ExecOptions,
+  type ExecProcess,
   type HostBinding,
   type Protocol,
   type RuntimeEvent,
@@ -129,6 +132,24 @@ export class DockerRuntime implements ContainerRuntime {
     const query = new URLSearchParams({ stdout: '1', stderr: '1', timestamps: '1', follow: opts.follow ? '1' : '0' });
     if (opts.since !== undefined) query.set('since', toDockerUnixTime(opts.since));
     return streamingGet(this.endpoint, `/containers/${encodeURIComponent(id)}/logs?${query}`);
+  }
+
+  async exec(containerId: string, opts: ExecOptions): Promise<ExecProcess> {
+    const container = this.docker.getContainer(containerId);
+    const exec = await wrapExec(() =>
+      container.exec({
+        Cmd: opts.cmd,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: opts.tty,
+        Env: opts.env,
+        // API 1.42+ sizes the terminal from the start; older engines ignore it (the resize after start does it).
+        ...(opts.tty && opts.size && opts.size.rows > 0 && opts.size.cols > 0 ? { ConsoleSize: [opts.size.rows, opts.size.cols] as [number, number] } : {}),
+      }),
+    );
+    const socket = await wrapExec(() => exec.start({ hijack: true, stdin: true, Tty: opts.tty }));
+    return new DockerExecProcess(exec, socket, containerId, opts.tty);
   }
 
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError: (err: Error) => void): EventSubscription {
@@ -301,6 +322,17 @@ export function toRuntimeError(err: unknown): RuntimeError {
   if (e.statusCode === 404) return new RuntimeError('not-found', message);
   if (/port is already allocated|address already in use/i.test(message)) return new RuntimeError('port-conflict', message);
   return new RuntimeError('other', message);
+}
+
+/** As wrap, with Docker's 409 (the container is not running, or paused) as not-running. */
+async function wrapExec<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = toRuntimeError(err);
+    if (statusOf(err) === 409 || /is not running|is paused/i.test(e.message)) throw new RuntimeError('not-running', e.message);
+    throw e;
+  }
 }
 
 async function wrap<T>(fn: () => Promise<T>): Promise<T> {

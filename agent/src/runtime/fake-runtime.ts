@@ -11,6 +11,9 @@ import {
   type ContainerRuntime,
   type ContainerSpec,
   type EventSubscription,
+  type ExecOptions,
+  type ExecProcess,
+  type ExecStream,
   type HostBinding,
   type RuntimeEvent,
   type RuntimeEventKind,
@@ -51,6 +54,122 @@ export function dockerLogFrame(stream: 'stdout' | 'stderr' | 1 | 2 | 3, payload:
   return Buffer.concat([header, payload]);
 }
 
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+/**
+ * A scriptable exec for tests: the test writes output (output), ends it (exit), and reads what the agent did
+ * (input, inputEnded, resizes, signals). By default a signal ends the process with 128 + its number; set
+ * ignoreSignals (all but SIGKILL) to model a process that holds on.
+ */
+export class FakeExec implements ExecProcess {
+  readonly input: Buffer[] = [];
+  inputEnded = false;
+  readonly resizes: Array<{ rows: number; cols: number }> = [];
+  readonly signals: NodeJS.Signals[] = [];
+  paused = false;
+  closed = false;
+  /** write() returns this (false: the agent must wait for drain()). */
+  writable = true;
+  ignoreSignals = false;
+  /** When set, kill() rejects with it. */
+  killError?: Error;
+  readonly exited: Promise<number | undefined>;
+  exitCode?: number;
+  private done = false;
+  private resolveExit!: (code: number | undefined) => void;
+  private handler?: (stream: ExecStream, data: Buffer) => void;
+  private queued: Array<[ExecStream, Buffer]> = [];
+  private drains: Array<() => void> = [];
+
+  constructor(readonly id: string, readonly containerId: string, readonly opts: ExecOptions) {
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+
+  get running(): boolean {
+    return !this.done;
+  }
+
+  /** All input written so far, as one string. */
+  inputText(): string {
+    return Buffer.concat(this.input).toString();
+  }
+
+  onOutput(fn: (stream: ExecStream, data: Buffer) => void): void {
+    this.handler = fn;
+    this.flushQueued();
+  }
+
+  write(data: Buffer): boolean {
+    if (!this.inputEnded && !this.done) this.input.push(Buffer.from(data));
+    return this.writable;
+  }
+
+  onDrain(fn: () => void): void {
+    this.drains.push(fn);
+  }
+
+  endInput(): void {
+    this.inputEnded = true;
+  }
+
+  async resize(rows: number, cols: number): Promise<void> {
+    this.resizes.push({ rows, cols });
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    if (this.killError) throw this.killError;
+    if (this.done) throw Object.assign(new Error('the process has already exited'), { code: 'ESRCH' });
+    this.signals.push(signal);
+    if (signal === 'SIGKILL' || !this.ignoreSignals) queueMicrotask(() => this.exit(128 + (SIGNAL_NUMBERS[signal] ?? 15)));
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.flushQueued();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.exit(undefined);
+  }
+
+  // ---- knobs for tests ----
+
+  /** The command writes (delivered at once unless paused; with a TTY pass 'stdout'). */
+  output(stream: ExecStream, data: string | Buffer): void {
+    if (this.done) return;
+    this.queued.push([stream, typeof data === 'string' ? Buffer.from(data) : data]);
+    this.flushQueued();
+  }
+
+  /** The command ends: its output ends and `exited` resolves with the code. */
+  exit(code: number | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    this.flushQueued(true);
+    this.exitCode = code;
+    this.resolveExit(code);
+  }
+
+  /** stdin can take more: calls the agent's drain handlers. */
+  drain(): void {
+    this.writable = true;
+    for (const fn of this.drains.splice(0)) fn();
+  }
+
+  private flushQueued(force = false): void {
+    if (!this.handler || (this.paused && !force)) return;
+    while (this.queued.length > 0 && (force || !this.paused)) {
+      const [s, d] = this.queued.shift()!;
+      this.handler(s, d);
+    }
+  }
+}
+
 interface Listener {
   labels: Record<string, string>;
   onEvent: (e: RuntimeEvent) => void;
@@ -79,6 +198,12 @@ export class FakeRuntime implements ContainerRuntime {
   logsFailure?: RuntimeError;
   /** How many times containerLogs was called, and with what (tests of resumption). */
   readonly logReads: Array<{ id: string; since?: string; follow: boolean }> = [];
+  /** Every exec started, oldest first. */
+  readonly execs: FakeExec[] = [];
+  /** Called with each new exec (a test scripts the command here). */
+  onExec?: (p: FakeExec) => void;
+  /** When set, exec rejects with it. */
+  execFailure?: RuntimeError;
   private readonly listeners = new Set<Listener>();
   private readonly followers = new Map<string, Set<PassThrough>>();
   private nextId = 1;
@@ -196,6 +321,18 @@ export class FakeRuntime implements ContainerRuntime {
     const l: Listener = { labels, onEvent };
     this.listeners.add(l);
     return { close: () => this.listeners.delete(l) };
+  }
+
+  async exec(containerId: string, opts: ExecOptions): Promise<ExecProcess> {
+    this.calls.push(`exec ${opts.cmd.join(' ')}`);
+    if (this.execFailure) throw this.execFailure;
+    const c = this.containers.get(containerId);
+    if (!c) throw new RuntimeError('not-found', `No such container: ${containerId}`);
+    if (c.info.state !== 'running') throw new RuntimeError('not-running', `Container ${containerId} is not running`);
+    const p = new FakeExec(`exec-${this.execs.length + 1}`, containerId, structuredClone(opts));
+    this.execs.push(p);
+    this.onExec?.(p);
+    return p;
   }
 
   // ---- knobs for tests ----

@@ -122,7 +122,7 @@ export interface RuntimeVersion {
   minApiVersion?: string;
 }
 
-export type RuntimeErrorKind = 'not-found' | 'port-conflict' | 'other';
+export type RuntimeErrorKind = 'not-found' | 'port-conflict' | 'not-running' | 'other';
 
 /** An engine failure with the engine's own message (it ends up in ECS reasons). */
 export class RuntimeError extends Error {
@@ -141,6 +141,52 @@ export interface ContainerLogsOptions {
 }
 
 export interface EventSubscription {
+  close(): void;
+}
+
+/** A command to run in a running container (Docker's exec). */
+export interface ExecOptions {
+  /** argv; not run through a shell. */
+  cmd: string[];
+  /** Under a pseudo-terminal that Docker allocates in the container: stdout and stderr are one stream. */
+  tty: boolean;
+  /** KEY=VALUE, added to the container's environment. */
+  env?: string[];
+  /** The terminal's size from the start (tty only). */
+  size?: { rows: number; cols: number };
+}
+
+export type ExecStream = 'stdout' | 'stderr';
+
+/**
+ * A command running in a container, attached (stdin, stdout, stderr). Output is delivered to the onOutput
+ * handler as it arrives (demultiplexed without a TTY; all stdout with one); `exited` settles after the output
+ * has ended, with the command's exit code (undefined if the engine cannot tell).
+ */
+export interface ExecProcess {
+  /** The engine's exec id. */
+  readonly id: string;
+  /** Sets the output handler (one; set it before the first await after exec() resolves). */
+  onOutput(fn: (stream: ExecStream, data: Buffer) => void): void;
+  /** The exit code once the output ended and the process is no longer running. Never rejects. */
+  readonly exited: Promise<number | undefined>;
+  /** Writes to the command's stdin; false: wait for onDrain before writing more. */
+  write(data: Buffer): boolean;
+  /** Calls fn once, when stdin can take more. */
+  onDrain(fn: () => void): void;
+  /** Closes the command's stdin (half-closes the attached connection); output keeps coming. */
+  endInput(): void;
+  /** The pseudo-terminal's size (tty only; ignored otherwise). */
+  resize(rows: number, cols: number): Promise<void>;
+  /**
+   * Sends a signal to the process on the host (its host PID, from the engine). Rejects when it cannot (the
+   * process is gone, or the agent does not share the host's PID namespace), with the reason.
+   */
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Flow control of the output: no onOutput calls between pause and resume. */
+  pause(): void;
+  resume(): void;
+  /** Drops the attachment (the process is not signalled); `exited` settles soon after. */
   close(): void;
 }
 
@@ -175,4 +221,9 @@ export interface ContainerRuntime {
   containerLogs(id: string, opts: ContainerLogsOptions): Promise<NodeJS.ReadableStream>;
   /** Container events for containers carrying all the given labels. onError is called once if the stream fails. */
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError: (err: Error) => void): EventSubscription;
+  /**
+   * Runs a command in a running container, attached. Rejects with a RuntimeError: not-found for an unknown
+   * container, not-running for one that is not running, other otherwise (the engine's message).
+   */
+  exec(containerId: string, opts: ExecOptions): Promise<ExecProcess>;
 }

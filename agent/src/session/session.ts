@@ -6,6 +6,7 @@ import type { TaskAssignment__Output } from '../../../proto/gen/ecs/v1/TaskAssig
 import type { StopTaskCommand__Output } from '../../../proto/gen/ecs/v1/StopTaskCommand.js';
 import type { ControlMessage__Output } from '../../../proto/gen/ecs/v1/ControlMessage.js';
 import type { LogsRequest__Output } from '../../../proto/gen/ecs/v1/LogsRequest.js';
+import type { ExecRequest__Output } from '../../../proto/gen/ecs/v1/ExecRequest.js';
 import { LogsServer } from '../logs/serve.js';
 import type { Clock, Random, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
@@ -48,7 +49,15 @@ export interface AgentSessionOptions {
    * (agent.proto, ServeLogs). Without it a logs_request is answered with a notice.
    */
   logsDataDir?: string;
+  /**
+   * Runs exec_request sessions (agent/src/exec/manager.ts), each on an ExecSession call of its own that
+   * outlives a reconnect of the session. Without it an exec_request is answered with an exit saying so.
+   */
+  exec?: { handle(req: ExecRequest__Output): unknown };
 }
+
+/** The exit reason when this agent cannot run commands. */
+export const EXEC_UNSUPPORTED_REASON = 'This agent cannot run commands in containers.';
 
 export const DEFAULT_HEARTBEAT_MS = 10_000;
 
@@ -186,7 +195,29 @@ export class AgentSession {
       live.controlBeats = true;
     } else if (msg.logsRequest) {
       this.serveLogs(msg.logsRequest, log);
+    } else if (msg.execRequest) {
+      this.runExec(msg.execRequest, log);
     }
+  }
+
+  /** Answers an exec_request on an ExecSession call of its own (agent.proto, 5). */
+  private runExec(req: ExecRequest__Output, log: Logger): void {
+    if (this.closed) return;
+    log.debug({ taskArn: req.taskArn, sessionId: req.sessionId, container: req.containerName }, 'exec_request');
+    if (this.o.exec) {
+      this.o.exec.handle(req);
+      return;
+    }
+    if (!this.o.transport.openExec) {
+      log.warn({ sessionId: req.sessionId }, 'exec_request ignored: this transport cannot run commands');
+      return;
+    }
+    const call = this.o.transport.openExec();
+    call.onClose(() => {});
+    call.onMessage(() => {});
+    call.write({ sessionId: req.sessionId });
+    call.write({ exit: { reason: EXEC_UNSUPPORTED_REASON } });
+    call.end();
   }
 
   /** Answers a logs_request on a ServeLogs call of its own (agent.proto, 4). */

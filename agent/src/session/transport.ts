@@ -8,6 +8,8 @@ import type { RegisterContainerInstanceRequest } from '../../../proto/gen/ecs/v1
 import type { RegisterContainerInstanceResponse__Output } from '../../../proto/gen/ecs/v1/RegisterContainerInstanceResponse.js';
 import type { AgentServiceClient } from '../../../proto/gen/ecs/v1/AgentService.js';
 import type { AgentLogsMessage } from '../../../proto/gen/ecs/v1/AgentLogsMessage.js';
+import type { AgentExecMessage } from '../../../proto/gen/ecs/v1/AgentExecMessage.js';
+import type { ExecControl__Output } from '../../../proto/gen/ecs/v1/ExecControl.js';
 
 export interface ControlStream {
   send(msg: AgentMessage): void;
@@ -35,11 +37,36 @@ export interface LogsCall {
   onClose(fn: (err?: Error) => void): void;
 }
 
+/**
+ * The agent's end of one ExecSession call (agent.proto, 5): the agent writes the session's output and its
+ * exit; the control plane sends stdin, resize, stdin_eof and terminate, and ends or cancels the call when the
+ * client is gone.
+ */
+export interface ExecCall {
+  /** false: the call's buffer is full; wait for onDrain before writing more. */
+  write(msg: AgentExecMessage): boolean;
+  /** Calls fn once, at the next drain. */
+  onDrain(fn: () => void): void;
+  /** The control plane's messages (set once, right after opening). */
+  onMessage(fn: (msg: ExecControl__Output) => void): void;
+  /** Flow control of the control plane's messages (stdin the command cannot take yet). */
+  pause(): void;
+  resume(): void;
+  /** Half-closes: the session is over (after its exit). */
+  end(): void;
+  /** Abandons the call. */
+  cancel(): void;
+  /** Called once when the call is over: ended or cancelled by the control plane, broken, or done. */
+  onClose(fn: (err?: Error) => void): void;
+}
+
 export interface ControlPlaneTransport {
   register(req: RegisterContainerInstanceRequest, timeoutMs: number): Promise<RegisterContainerInstanceResponse__Output>;
   openSession(): ControlStream;
   /** Dials a ServeLogs call back to the control plane (absent: this transport cannot serve logs). */
   openLogs?(): LogsCall;
+  /** Dials an ExecSession call back to the control plane (absent: this transport cannot run commands). */
+  openExec?(): ExecCall;
   close(): void;
 }
 
@@ -90,6 +117,26 @@ export class GrpcTransport implements ControlPlaneTransport {
       cancel: () => {
         call.cancel();
         life.finish(new Error('logs call cancelled by the agent'));
+      },
+      onClose: (fn) => life.handlers.push(fn),
+    };
+  }
+
+  openExec(): ExecCall {
+    const call = this.client.ExecSession();
+    const life = onceClosed(call);
+    return {
+      write: (msg) => (life.closed ? true : call.write(msg)),
+      onDrain: (fn) => call.once('drain', fn),
+      onMessage: (fn) => call.on('data', fn),
+      pause: () => call.pause(),
+      resume: () => call.resume(),
+      end: () => {
+        if (!life.closed) call.end();
+      },
+      cancel: () => {
+        call.cancel();
+        life.finish(new Error('exec call cancelled by the agent'));
       },
       onClose: (fn) => life.handlers.push(fn),
     };

@@ -27,7 +27,20 @@ export function isComplete(dir: string): boolean {
   return existsSync(join(dir, COMPLETE_FILE));
 }
 
-/** The container stores of one task, sorted by container name; [] when none. */
+/** execute-command session ids (the control plane's ecs-execute-command-<hex>): their transcripts' store names. */
+const SESSION_STORE_PREFIX = 'ecs-execute-command-';
+
+/**
+ * Whether a store under the task's logs is an execute-command session's transcript (agent/src/exec/transcript.ts)
+ * rather than a container's: its meta has a session_id (or the meta is not written yet and the name is a
+ * session id).
+ */
+export function isSessionStore(dir: string, name: string): boolean {
+  const meta = readMeta(dir);
+  return meta ? meta.session_id !== undefined : name.startsWith(SESSION_STORE_PREFIX);
+}
+
+/** The container stores of one task, sorted by container name, session transcripts left out; [] when none. */
 export function listContainerStores(dataDir: string, taskArn: string): Array<{ containerName: string; dir: string }> {
   let entries;
   try {
@@ -39,7 +52,8 @@ export function listContainerStores(dataDir: string, taskArn: string): Array<{ c
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort()
-    .map((containerName) => ({ containerName, dir: containerLogDir(dataDir, taskArn, containerName) }));
+    .map((containerName) => ({ containerName, dir: containerLogDir(dataDir, taskArn, containerName) }))
+    .filter((s) => !isSessionStore(s.dir, s.containerName));
 }
 
 const SCAN_CHUNK = 1024 * 1024;
