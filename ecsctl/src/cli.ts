@@ -18,16 +18,21 @@ import { grpcTransport, type Transport, type TransportFactory } from './transpor
 import type { WaiterSpec } from './waiters/table.js';
 import { waitFor } from './waiters/wait.js';
 import { runLogs } from './logs/run.js';
+import { runExecuteCommand, type ExecStdin } from './exec/run.js';
 
 export const DEFAULT_ENDPOINT = '127.0.0.1:7400';
 const DEFAULT_TIMEOUT_SECONDS = 30;
 
 export interface Writable {
-  /** false: the stream is full; streamed output (logs) waits for 'drain'. */
-  write(text: string): unknown;
+  /** false: the stream is full; streamed output (logs, execute-command) waits for 'drain'. */
+  write(chunk: string | Uint8Array): unknown;
   once?(event: 'drain', fn: () => void): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  readonly rows?: number;
+  /** stdout's 'resize' (SIGWINCH): execute-command --interactive follows the window's size. */
+  on?(event: 'resize', fn: () => void): unknown;
+  off?(event: 'resize', fn: () => void): unknown;
 }
 
 export interface CliIo {
@@ -43,6 +48,12 @@ export interface CliIo {
   readonly now?: () => number;
   /** Registers fn for Ctrl-C (SIGINT) and returns the unregister function (main.ts; tests fake it). */
   readonly onInterrupt?: (fn: () => void) => () => void;
+  /** ecsctl's stdin (execute-command forwards it; raw mode when --interactive on a terminal). Absent: no input. */
+  readonly stdin?: ExecStdin;
+  /** Registers fn for SIGTERM / SIGHUP and returns the unregister function (main.ts; tests fake it). */
+  readonly onSignal?: (signal: 'SIGTERM' | 'SIGHUP', fn: () => void) => () => void;
+  /** Registers fn to run before ecsctl dies of an uncaught exception (restores the terminal); returns the unregister function. */
+  readonly onFatal?: (fn: () => void) => () => void;
 }
 
 const realSleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
@@ -140,6 +151,7 @@ async function runCommand(
 
   const transport = (io.transport ?? grpcTransport)(settings.endpoint, { connectMs: settings.connectMs, readMs: settings.readMs });
   try {
+    if (command.session) return await runExecuteCommand(request, transport, io);
     if (command.streaming) return await runLogs(request, flags, globals, transport, io);
     if (waiter && waitSettings) {
       // Waiters print nothing: success is exit 0, failure a WaiterError (exit 255).

@@ -55,7 +55,7 @@ function globalOptionLines(paging: boolean): string[] {
 
 function synopsisEntry(f: FlagSpec): string {
   let entry: string;
-  if (f.type === 'boolean') entry = `${f.flag} | --no-${f.flag.slice(2)}`;
+  if (f.type === 'boolean') entry = `${f.flag} | ${f.negation ?? `--no-${f.flag.slice(2)}`}`;
   else if (f.type === 'list' || f.type === 'list-structure') entry = `${f.flag} <value> [<value>...]`;
   else entry = `${f.flag} <value>`;
   return f.required ? entry : `[${entry}]`;
@@ -98,7 +98,8 @@ export function commandHelp(cmd: CommandSpec): string {
     `${I1}${cmd.summary}`,
     '',
     ...(cmd.notes ? [...cmd.notes.map((l) => I1 + l), ''] : []),
-    `${I1}Calls the ${cmd.rpc} operation (EcsControlPlane.${cmd.rpc}${cmd.streaming ? ', server streaming' : ''}).`,
+    `${I1}Calls the ${cmd.rpc} operation (EcsControlPlane.${cmd.rpc}${cmd.streaming ? ', server streaming' : ''})${cmd.session ? ',' : '.'}`,
+    ...(cmd.session ? [`${I1}then StartSession (EcsControlPlane.StartSession, bidirectional streaming).`] : []),
     ...(cmd.paginate
       ? ['', `${I1}${cmd.name} is a paginated operation: all pages are fetched and their`, `${I1}${cmd.paginate.resultKey} merged unless --no-paginate is given.`]
       : []),

@@ -134,7 +134,7 @@ class ArgvParser {
       this.flags.set(spec.field, { spec, value: this.words(spec, inline) });
       return;
     }
-    const negated = name.startsWith('--no-') ? cmd?.flags.find((f) => f.type === 'boolean' && f.flag === `--${name.slice(5)}`) : undefined;
+    const negated = cmd?.flags.find((f) => f.type === 'boolean' && (f.negation ?? `--no-${f.flag.slice(2)}`) === name);
     if (negated) {
       if (inline !== undefined) throw new UsageError(`argument ${name}: ignored explicit argument '${inline}'`);
       this.flags.set(negated.field, { spec: negated, value: false });

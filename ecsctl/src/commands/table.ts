@@ -17,6 +17,8 @@ export interface FlagSpec {
   readonly hidden?: boolean;
   /** Read by the command itself, not sent: `field` names the setting (logs --timestamps). */
   readonly local?: boolean;
+  /** A boolean's word for false, when not --no-<flag> (execute-command: --interactive | --non-interactive). */
+  readonly negation?: string;
   readonly help?: string;
 }
 
@@ -41,6 +43,11 @@ export interface CommandSpec {
    * rather than after the request fields (--service → serviceName).
    */
   readonly streaming?: boolean;
+  /**
+   * The call opens a session that the command's own runner drives (execute-command:
+   * ecsctl/src/exec/run.ts calls ExecuteCommand, then StartSession).
+   */
+  readonly session?: boolean;
   /** More paragraphs for help (lines of at most ~72 characters). */
   readonly notes?: readonly string[];
 }
@@ -51,6 +58,7 @@ interface FlagOpts {
   field?: string;
   hidden?: boolean;
   local?: boolean;
+  negation?: string;
 }
 
 /** --task-definition → taskDefinition */
@@ -66,6 +74,7 @@ function flagOf(type: FlagType) {
     ...(opts.required ? { required: true } : {}),
     ...(opts.hidden ? { hidden: true } : {}),
     ...(opts.local ? { local: true } : {}),
+    ...(opts.negation ? { negation: opts.negation } : {}),
     ...(opts.help ? { help: opts.help } : {}),
   });
 }
@@ -97,13 +106,18 @@ const DEPLOYMENT_CONFIGURATION = struct('--deployment-configuration', {
   help: 'maximumPercent=200,minimumHealthyPercent=100,deploymentCircuitBreaker={enable=true,rollback=true}',
 });
 
+const CLUSTER_SETTINGS = structs('--settings', { help: 'name=containerInsights,value=enabled' });
+const CLUSTER_CONFIGURATION = struct('--configuration', {
+  help: 'The execute command configuration: what is kept of execute-command sessions. logging: NONE (the audit record only) | DEFAULT (also the output, as logs named by the session id: ecsctl logs --session-id) | OVERRIDE (as DEFAULT; logConfiguration must be given, and is recorded only). e.g. executeCommandConfiguration={logging=DEFAULT}',
+});
+
 export const COMMANDS: readonly CommandSpec[] = [
   // --- clusters ---
   {
     name: 'create-cluster',
     rpc: 'CreateCluster',
     summary: 'Creates a new cluster.',
-    flags: [str('--cluster-name'), TAGS, structs('--settings', { help: 'name=containerInsights,value=enabled' })],
+    flags: [str('--cluster-name'), TAGS, CLUSTER_SETTINGS, CLUSTER_CONFIGURATION],
   },
   { name: 'delete-cluster', rpc: 'DeleteCluster', summary: 'Deletes the specified cluster.', flags: [str('--cluster', REQ)] },
   {
@@ -113,6 +127,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [list('--clusters'), list('--include')],
   },
   paginated('list-clusters', 'ListClusters', 'Returns a list of existing clusters.', 'clusterArns', []),
+  {
+    name: 'update-cluster',
+    rpc: 'UpdateCluster',
+    summary: 'Updates the cluster (its settings and its execute command configuration).',
+    flags: [str('--cluster', { required: true, help: 'The name or ARN of the cluster to modify.' }), CLUSTER_SETTINGS, CLUSTER_CONFIGURATION],
+  },
 
   // --- task definitions ---
   {
@@ -323,6 +343,48 @@ export const COMMANDS: readonly CommandSpec[] = [
     str('--scheduling-strategy', { help: 'REPLICA | DAEMON' }),
   ]),
 
+  // --- execute-command ---
+  {
+    name: 'execute-command',
+    rpc: 'ExecuteCommand',
+    session: true,
+    summary: 'Runs a command in a container of a running task (a task run with --enable-execute-command).',
+    notes: [
+      'With --interactive (as aws ecs requires) the command runs under a',
+      'terminal: the local terminal goes raw, every key (Ctrl-C included)',
+      'reaches the command, the window size follows the local terminal, and',
+      '"Starting session with SessionId: <id>" / "Exiting session with',
+      'sessionId: <id>." are printed on stderr. Without --interactive (or with',
+      '--non-interactive; beyond aws ecs) the command runs without a terminal:',
+      "ecsctl's stdin is piped to it (its end closes the command's stdin), its",
+      'stdout and stderr go to ours apart, and Ctrl-C ends it (exit 130).',
+      '',
+      "Exit status: the command's. When the session ended without one (e.g.",
+      'the agent disconnected), 255 and "ecsctl execute-command: <reason>" on',
+      'stderr. 254 when ExecuteCommand or the session is refused (the ECS',
+      'exception is printed as aws prints it), 255 when the control plane',
+      'cannot be reached; 129/143 when ecsctl gets SIGHUP/SIGTERM. Closing',
+      'ecsctl ends the command in the container.',
+    ],
+    flags: [
+      CLUSTER,
+      str('--container', { help: 'The container name (may be omitted when the task has one container).' }),
+      str('--command', { required: true, help: 'The command and its arguments, split as a shell splits words (not run by a shell: use sh -c \'...\' for pipes and redirections).' }),
+      bool('--interactive', {
+        negation: '--non-interactive',
+        help: 'Run the command under a terminal (TTY). Without it (or with --non-interactive), stdin is piped and stdout and stderr are kept apart.',
+      }),
+      str('--task', { required: true, help: 'The task id or ARN.' }),
+    ],
+  },
+  paginated(
+    'list-execute-command-sessions',
+    'ListExecuteCommandSessions',
+    'Lists the audit records of execute-command sessions, newest first (beyond aws ecs).',
+    'sessions',
+    [CLUSTER, str('--task', { help: 'Only the sessions of this task (id or ARN).' }), str('--status', { help: 'PENDING | RUNNING | STOPPED' })],
+  ),
+
   // --- beyond ECS ---
   {
     name: 'explain-placement',
@@ -342,7 +404,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'logs',
     rpc: 'GetLogs',
     streaming: true,
-    summary: "Prints the container logs of a task, or of a service's tasks merged in time order, from the agents' log stores.",
+    summary: "Prints the container logs of a task, or of a service's tasks merged in time order, or an execute-command session's transcript, from the agents' log stores.",
     notes: [
       'Beyond aws ecs. Lines are printed as they arrive. --output text (the',
       'default here): one line per log line, "[<time> ][<task id> ][<container> ]<log>"',
@@ -354,7 +416,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     flags: [
       CLUSTER,
-      str('--task', { help: 'The task id or ARN (give --task or --service).' }),
+      str('--task', { help: 'The task id or ARN (give one of --task, --service and --session-id).' }),
       str('--service', { field: 'serviceName', help: 'The service name or ARN: the lines of all its tasks, merged in time order, each prefixed with its task id.' }),
       str('--container', { field: 'containerName', help: 'Only this container (default: every container of the task).' }),
       bool('--follow', { help: 'Keep printing new lines until Ctrl-C (for a service, also from the tasks it starts later).' }),
@@ -363,10 +425,19 @@ export const COMMANDS: readonly CommandSpec[] = [
         help: 'Only lines at or after: a duration back from now (30s, 10m, 2h, 1h30m, 1d), a time (2026-11-22T04:00:00Z; without a zone, local time) or epoch seconds.',
       }),
       int('--tail', { help: 'Only the last N lines (of the merged output), then what --follow brings.' }),
+      str('--session-id', {
+        help: "An execute-command session's id: its transcript (kept when the cluster's executeCommandConfiguration logging is DEFAULT or OVERRIDE).",
+      }),
       bool('--timestamps', { local: true, help: "Prefix each line with its time (RFC 3339 UTC, nanoseconds)." }),
     ],
   },
 ];
+
+/**
+ * RPCs no command calls by name: StartSession is execute-command's data stream (opened by
+ * ecsctl/src/exec/run.ts with the session ExecuteCommand answered).
+ */
+export const SESSION_STREAM_RPCS: readonly string[] = ['StartSession'];
 
 export function findCommand(name: string): CommandSpec | undefined {
   return COMMANDS.find((c) => c.name === name);

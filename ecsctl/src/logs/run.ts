@@ -27,12 +27,21 @@ export function logsOutput(globals: Globals): 'text' | 'json' {
   throw new UsageError(`argument --output: Invalid choice for logs, valid choices are:\n\ntext | json`);
 }
 
-/** Checks and completes the request: exactly one of task and serviceName; --since → an RFC 3339 startTime. */
+/** The selectors of logs, exactly one of which is given: flag and request field. */
+const SELECTORS: ReadonlyArray<readonly [flag: string, field: string]> = [
+  ['--task', 'task'],
+  ['--service', 'serviceName'],
+  ['--session-id', 'sessionId'],
+];
+
+/**
+ * Checks and completes the request: exactly one of task, serviceName and sessionId (argparse's mutually
+ * exclusive group messages); --since → an RFC 3339 startTime.
+ */
 export function prepareLogsRequest(request: Record<string, unknown>, io: Pick<LogsIo, 'env' | 'now'>): Record<string, unknown> {
-  const hasTask = request.task !== undefined && request.task !== '';
-  const hasService = request.serviceName !== undefined && request.serviceName !== '';
-  if (hasTask && hasService) throw new UsageError('argument --service: not allowed with argument --task');
-  if (!hasTask && !hasService) throw new UsageError('one of the arguments --task --service is required');
+  const given = SELECTORS.filter(([, field]) => request[field] !== undefined && request[field] !== '');
+  if (given.length > 1) throw new UsageError(`argument ${given[1]![0]}: not allowed with argument ${given[0]![0]}`);
+  if (given.length === 0) throw new UsageError(`one of the arguments ${SELECTORS.map(([flag]) => flag).join(' ')} is required`);
   if (typeof request.startTime === 'string') {
     try {
       const now = io.now?.() ?? Date.now();

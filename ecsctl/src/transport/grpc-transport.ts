@@ -21,16 +21,34 @@ export interface ResponseStream {
   cancel(): void;
 }
 
+/** A bidirectional-streaming call in progress (StartSession). */
+export interface DuplexStream extends ResponseStream {
+  /**
+   * Sends one message. false: the call's send buffer is full; write more after onceDrain's callback
+   * (messages written meanwhile are still sent, in order). Messages written before the call is set up
+   * are queued and sent first; messages written after the call ended are dropped.
+   */
+  write(message: Record<string, unknown>): boolean;
+  /** fn runs once, when the send buffer has room again (at once if it has room now). */
+  onceDrain(fn: () => void): void;
+  /** Half-closes the call: no more messages from us (responses still arrive until the server ends). */
+  end(): void;
+}
+
 export interface Transport {
   call(rpc: string, request: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** A server-streaming RPC: onMessage gets each response as it arrives (no read timeout applies). */
   stream?(rpc: string, request: Record<string, unknown>, onMessage: (res: Record<string, unknown>) => void): ResponseStream;
+  /** A bidirectional-streaming RPC (no read timeout applies); `done` rejects with a CliError. */
+  duplex?(rpc: string, onMessage: (res: Record<string, unknown>) => void): DuplexStream;
   close(): void;
 }
 
 export type TransportFactory = (endpoint: string, timeouts: Timeouts) => Transport;
 
 type StreamingMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
+
+type DuplexMethod = (metadata: grpc.Metadata, options: grpc.CallOptions) => grpc.ClientDuplexStream<unknown, unknown>;
 
 type UnaryMethod = (
   request: unknown,
@@ -81,6 +99,85 @@ export const grpcTransport: TransportFactory = (endpoint, timeouts) => {
       })();
       return {
         done,
+        pause() {
+          paused = true;
+          call?.pause();
+        },
+        resume() {
+          paused = false;
+          call?.resume();
+        },
+        cancel() {
+          cancelled = true;
+          call?.cancel();
+        },
+      };
+    },
+    duplex(rpc, onMessage) {
+      let call: grpc.ClientDuplexStream<unknown, unknown> | undefined;
+      let cancelled = false;
+      let paused = false;
+      let ended = false;
+      let over = false;
+      const queue: Record<string, unknown>[] = [];
+      let drainWaiters: (() => void)[] = [];
+      let full = false;
+      const drained = (): void => {
+        full = false;
+        const fns = drainWaiters;
+        drainWaiters = [];
+        for (const fn of fns) fn();
+      };
+      const send = (c: grpc.ClientDuplexStream<unknown, unknown>, message: Record<string, unknown>): boolean => {
+        const ok = c.write(message);
+        if (!ok && !full) {
+          full = true;
+          c.once('drain', drained);
+        }
+        return ok;
+      };
+      const done = (async () => {
+        connected ??= waitConnected(client, endpoint, timeouts.connectMs);
+        await connected;
+        if (cancelled) return;
+        const method = (client as unknown as Record<string, DuplexMethod>)[rpc];
+        if (typeof method !== 'function') throw new Error(`EcsControlPlane has no method ${rpc}`);
+        const c = method.call(client, new grpc.Metadata(), {});
+        call = c;
+        if (paused) c.pause();
+        for (const m of queue.splice(0)) send(c, m);
+        if (!full) drained();
+        if (ended) c.end();
+        await new Promise<void>((resolve, reject) => {
+          c.on('data', (res: unknown) => onMessage((res ?? {}) as Record<string, unknown>));
+          c.on('end', () => resolve());
+          c.on('error', (err: grpc.ServiceError) => {
+            if (cancelled && err.code === grpc.status.CANCELLED) resolve();
+            else reject(toCliError(err, rpc, endpoint));
+          });
+        });
+      })().finally(() => {
+        over = true;
+      });
+      return {
+        done,
+        write(message) {
+          if (over || ended || cancelled) return true;
+          if (!call) {
+            queue.push(message);
+            return true;
+          }
+          return send(call, message);
+        },
+        onceDrain(fn) {
+          if (!full && call) fn();
+          else drainWaiters.push(fn);
+        },
+        end() {
+          if (ended) return;
+          ended = true;
+          if (call && !over) call.end();
+        },
         pause() {
           paused = true;
           call?.pause();

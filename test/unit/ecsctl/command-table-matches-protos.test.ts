@@ -1,5 +1,5 @@
 import t from 'tap';
-import { COMMANDS, requestMessage, responseMessage, type FlagType } from '../../../ecsctl/src/commands/table.js';
+import { COMMANDS, requestMessage, responseMessage, SESSION_STREAM_RPCS, type FlagType } from '../../../ecsctl/src/commands/table.js';
 import { ecsShapes, isScalar, type Shape } from '../../../ecsctl/src/schema/shapes.js';
 
 function flagTypeOf(shape: Shape): FlagType {
@@ -12,15 +12,18 @@ function flagTypeOf(shape: Shape): FlagType {
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 t.test('one command per EcsControlPlane RPC, named as aws ecs names it', async (t) => {
-  const rpcs = ecsShapes().methods('EcsControlPlane');
+  // StartSession is execute-command's data stream, opened by its runner: no command of its own.
+  const rpcs = ecsShapes().methods('EcsControlPlane').filter((m) => !SESSION_STREAM_RPCS.includes(m));
   t.same(COMMANDS.map((c) => c.rpc).sort(), [...rpcs].sort());
+  t.same(SESSION_STREAM_RPCS, ['StartSession']);
+  t.ok(COMMANDS.find((c) => c.name === 'execute-command')?.session, 'execute-command runs a session');
   // Streaming commands are beyond aws ecs and named for people: GetLogs → logs (`get-` dropped).
   for (const c of COMMANDS) t.equal(c.name, kebab(c.rpc).slice(1).replace(c.streaming ? /^get-/ : /^$/, ''), c.rpc);
 });
 
 t.test('streaming commands are exactly the server-streaming RPCs', async (t) => {
   const streaming = COMMANDS.filter((c) => c.streaming).map((c) => c.rpc);
-  t.same(streaming.sort(), ecsShapes().streamingMethods('EcsControlPlane').sort());
+  t.same(streaming.sort(), ecsShapes().streamingMethods('EcsControlPlane').filter((m) => !SESSION_STREAM_RPCS.includes(m)).sort());
   t.ok(streaming.includes('GetLogs'));
 });
 

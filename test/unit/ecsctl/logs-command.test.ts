@@ -199,7 +199,7 @@ t.test('logs prints each response as it arrives (text by default, json with --ou
 
 t.test('logs: bad command lines exit 252 before any call', async (t) => {
   const cases: Array<[string[], RegExp]> = [
-    [['logs'], /one of the arguments --task --service is required/],
+    [['logs'], /one of the arguments --task --service --session-id is required/],
     [['logs', '--task', 'a', '--service', 'b'], /argument --service: not allowed with argument --task/],
     [['logs', '--task', 'a', '--since', 'yesterday'], /Error parsing parameter '--since': 'yesterday': expected a duration/],
     [['logs', '--task', 'a', '--output', 'table'], /argument --output: Invalid choice for logs/],
@@ -246,4 +246,25 @@ t.test('`ecsctl logs help` and `ecsctl help` show the command', async (t) => {
   t.match(r.stdout, /server streaming/);
   const m = await runLogs(['help']);
   t.match(m.stdout, /o logs +Prints the container logs/);
+});
+
+t.test('logs --session-id: an execute-command session transcript (GetLogsRequest.sessionId)', async (t) => {
+  const SID = 'ecs-execute-command-0123456789abcdef0';
+  const r = await runLogs(['logs', '--cluster', 'prod', '--session-id', SID, '--timestamps'], {
+    responses: [{ containerNames: [SID] }, { events: [event('$ echo hello', { containerName: SID }), event('hello', { containerName: SID })] }],
+  });
+  t.equal(r.code, 0);
+  t.same(r.requests, [{ rpc: 'GetLogs', request: { cluster: 'prod', sessionId: SID } }]);
+  t.equal(r.stdout, '2026-11-22T04:00:01.000000000Z $ echo hello\n2026-11-22T04:00:01.000000000Z hello\n', 'one container (the session): no name prefix');
+  for (const argv of [
+    ['logs', '--task', 'a', '--session-id', SID],
+    ['logs', '--service', 'api', '--session-id', SID],
+  ]) {
+    const bad = await runLogs(argv);
+    t.equal(bad.code, 252, argv.join(' '));
+    t.match(bad.stderr, /argument --session-id: not allowed with argument --(task|service)/);
+    t.same(bad.requests, []);
+  }
+  const h = await runLogs(['logs', 'help']);
+  t.match(h.stdout, /--session-id \(string\)/);
 });
