@@ -81,9 +81,9 @@ td=$(ecsctl register-task-definition --cli-input-json file://deploy/samples/hell
   --query 'taskDefinition.taskDefinitionArn' --output text)
 echo "registered $td"
 if [ "$(ecsctl describe-services --services hello --query 'services[0].status' --output text 2>/dev/null)" = ACTIVE ]; then
-  ecsctl update-service --service hello --task-definition hello-server --desired-count 2 >/dev/null
+  ecsctl update-service --service hello --task-definition hello-server --desired-count 2 --enable-execute-command >/dev/null
 else
-  ecsctl create-service --service-name hello --task-definition hello-server --desired-count 2 >/dev/null
+  ecsctl create-service --service-name hello --task-definition hello-server --desired-count 2 --enable-execute-command >/dev/null
 fi
 echo "service hello: waiting for 2 tasks to be RUNNING"
 ECSCTL_WAITER_DELAY_MS=500 ecsctl wait services-stable --services hello
@@ -99,5 +99,7 @@ Try:
   npx ecsctl describe-services --services hello --query 'services[0].events[:3].message'
   npx ecsctl list-tasks --service-name hello
   npx ecsctl run-task --task-definition hello-server --count 1
+  npx ecsctl logs --service hello --timestamps
+  npx ecsctl execute-command --task <task-id> --interactive --command sh
 Logs: $state/control-plane.log, $state/agent.log.  Stop everything: npm run quickstart:down
 EOT
