@@ -249,7 +249,7 @@ export async function main(args: string[]): Promise<void> {
   const endpoint = `127.0.0.1:${await freePort()}`;
   const cp = startProcess(BIN.controlPlane, ['--listen', endpoint, '--data-dir', join(dir, 'cp'), '--log-level', 'warn'], {}, join(dir, 'cp.log'));
   const { cp: proto } = loadProtos();
-  const client = new proto.ecs.v1.EcsControlPlane(endpoint, grpc.credentials.createInsecure()) as any;
+  const client = new proto.ecs.v1.EcsControlPlane(endpoint, grpc.credentials.createInsecure(), { 'grpc-node.flow_control_window': 1 << 20 }) as any;
   let agent: ReturnType<typeof startProcess> | undefined;
   let instanceArn = '';
   try {

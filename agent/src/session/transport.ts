@@ -75,7 +75,8 @@ export class GrpcTransport implements ControlPlaneTransport {
 
   constructor(backendHost: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()) {
     const Client = loadProtos().agent.ecs.v1.AgentService;
-    this.client = new Client(backendHost, credentials);
+    // A 1 MiB receive window instead of HTTP/2's 64 KiB, for exec input on a distant control plane.
+    this.client = new Client(backendHost, credentials, { 'grpc-node.flow_control_window': 1 << 20 });
   }
 
   register(req: RegisterContainerInstanceRequest, timeoutMs: number): Promise<RegisterContainerInstanceResponse__Output> {

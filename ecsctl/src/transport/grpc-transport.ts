@@ -59,7 +59,9 @@ type UnaryMethod = (
 
 export const grpcTransport: TransportFactory = (endpoint, timeouts) => {
   const Client = loadProtos().cp.ecs.v1.EcsControlPlane;
-  const client = new Client(endpoint, grpc.credentials.createInsecure());
+  // A 1 MiB receive window instead of HTTP/2's 64 KiB: streamed logs and exec output are not held to
+  // one window per round trip on a distant control plane.
+  const client = new Client(endpoint, grpc.credentials.createInsecure(), { 'grpc-node.flow_control_window': 1 << 20 });
   let connected: Promise<void> | undefined;
   return {
     async call(rpc, request) {
