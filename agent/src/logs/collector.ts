@@ -80,26 +80,38 @@ const DEFAULT_BATCH_RECORDS = 8_192;
 const DEFAULT_BATCH_BYTES = 4 * 1024 * 1024;
 const DEFAULT_FLUSH_DELAY_MS = 5;
 
-function newOrder(): Record<LogRecord['source'], { last: string; atLast: number; replaying: number }> {
-  return { stdout: { last: '', atLast: 0, replaying: -1 }, stderr: { last: '', atLast: 0, replaying: -1 } };
+/** Per source, within one stream: the newest time seen, the lines seen at it, and a replay in progress. */
+export interface SourceOrder {
+  last: string;
+  /** The lines seen stamped `last`, in order (almost always one). */
+  atLast: string[];
+  /** While a replay that went back in time reaches `last`: how many of atLast it has still to repeat. */
+  replaying: number;
+}
+
+function newOrder(): Record<LogRecord['source'], SourceOrder> {
+  return { stdout: { last: '', atLast: [], replaying: -1 }, stderr: { last: '', atLast: [], replaying: -1 } };
 }
 
 /**
  * The replay guard. Docker 20.10 (local driver) may send a stretch of the log again within one follow
  * stream when its file rotates. Each source is stamped by one goroutine, so within a source times never
  * go back: a record older than the newest seen of its source is a replay, and so are as many records
- * stamped exactly that newest time as were seen. (A wall clock stepped back breaks this, as it breaks
- * Docker's own `since`.) Pure apart from updating `o`.
+ * stamped exactly that newest time as were seen. A stretch sent again may also begin exactly at the newest
+ * record, with nothing older before it: a record stamped the newest time with the same line as one already
+ * seen at that time is a replay too (one goroutine stamping two equal lines in the same nanosecond does not
+ * happen). Records with the newest time and another line are genuine ties. (A wall clock stepped back
+ * breaks this, as it breaks Docker's own `since`.) Pure apart from updating `o`.
  */
-export function isReplay(o: { last: string; atLast: number; replaying: number }, time: string): boolean {
+export function isReplay(o: SourceOrder, time: string, log: string): boolean {
   if (time > o.last) {
     o.last = time;
-    o.atLast = 1;
+    o.atLast = [log];
     o.replaying = -1;
     return false;
   }
   if (time < o.last) {
-    if (o.replaying < 0) o.replaying = o.atLast;
+    if (o.replaying < 0) o.replaying = o.atLast.length;
     return true;
   }
   // time === o.last: a replay reaching the newest time, or a genuine tie.
@@ -108,7 +120,8 @@ export function isReplay(o: { last: string; atLast: number; replaying: number },
     return true;
   }
   o.replaying = -1;
-  o.atLast++;
+  if (o.atLast.includes(log)) return true;
+  o.atLast.push(log);
   return false;
 }
 
@@ -164,7 +177,7 @@ export class LogCollector {
   private skip?: Map<string, number>;
   private skipUntil = '';
   /** Per source, within one stream: the newest time seen and how many records had it (the replay guard). */
-  private order: Record<LogRecord['source'], { last: string; atLast: number; replaying: number }> = newOrder();
+  private order: Record<LogRecord['source'], SourceOrder> = newOrder();
   private paused = false;
   /** Records Docker sent again within one stream (counted, dropped). */
   private replayed = 0;
@@ -338,7 +351,7 @@ export class LogCollector {
   }
 
   private onRecord(r: LogRecord): void {
-    if (isReplay(this.order[r.source], r.time)) {
+    if (isReplay(this.order[r.source], r.time, r.log)) {
       this.replayed++;
       return;
     }

@@ -343,11 +343,21 @@ t.test('resumePointOf: window, multiset of keys, and a window holding more than 
 });
 
 t.test('isReplay: within a source, older times and repeats of the newest time are replays; genuine ties are not', async (t) => {
-  const o = { last: '', atLast: 0, replaying: -1 };
-  const seq = ['a', 'b', 'b', 'c', /* replay */ 'a', 'b', 'b', 'c', /* new */ 'c', 'd'];
+  const o = { last: '', atLast: [] as string[], replaying: -1 };
+  // [time, line]: b has a genuine tie (two lines in the same nanosecond)
+  const seq: Array<[string, string]> = [['a', '1'], ['b', '2'], ['b', '3'], ['c', '4'], /* replay */ ['a', '1'], ['b', '2'], ['b', '3'], ['c', '4'], /* new */ ['c', '5'], ['d', '6']];
   t.same(
-    seq.map((x) => isReplay(o, x)),
+    seq.map(([time, log]) => isReplay(o, time, log)),
     [false, false, false, false, true, true, true, true, false, false],
+  );
+});
+
+t.test('isReplay: a stretch sent again that begins exactly at the newest record is a replay', async (t) => {
+  const o = { last: '', atLast: [] as string[], replaying: -1 };
+  const seq: Array<[string, string]> = [['a', '1'], ['b', '2'], /* replay from b */ ['b', '2'], /* new */ ['c', '3'], ['c', '4'], /* replay from the c tie */ ['c', '3'], ['c', '4'], ['d', '5']];
+  t.same(
+    seq.map(([time, log]) => isReplay(o, time, log)),
+    [false, false, true, false, false, true, true, false],
   );
 });
 
@@ -358,6 +368,7 @@ t.test('Docker sending a stretch of the log again within one stream (rotation) s
   const msgs = Array.from({ length: 300 }, (_, i): Msg => ({ source: i % 3 === 0 ? 'stderr' : 'stdout', time: T(0, i * 10), log: `line ${i}` }));
   write(runtime, id, msgs);
   write(runtime, id, msgs.slice(120)); // what Docker 20.10 does when the local driver's file rotates under a follow
+  write(runtime, id, msgs.slice(299)); // a stretch sent again that starts exactly at the newest record
   runtime.exit(id, 0);
   const c = collector(runtime, id, dir);
   await c.done;
