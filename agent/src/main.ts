@@ -12,7 +12,9 @@ import { ConfigError, type AgentOptions } from './config/options.js';
 import { EnvFileError } from './config/env-file.js';
 import { loadConfig } from './config/load.js';
 import { TaskEngine } from './engine/task-engine.js';
+import { DEFAULT_KILL_GRACE_MS } from './exec/exec-session.js';
 import { ExecManager } from './exec/manager.js';
+import { reapOrphanedExecs, type ExecRecord } from './exec/reaper.js';
 import { execTargetOf } from './exec/target.js';
 import { LogRouter } from './logs/router.js';
 import type { TaskState } from './engine/task-state.js';
@@ -105,16 +107,24 @@ function createEngine(
 /** execute-command sessions: Docker exec in the engine's running containers, transcripts beside the container stores. */
 function createExec(options: AgentOptions, runtime: DockerRuntime, engine: TaskEngine, transport: GrpcTransport, logger: Logger): ExecManager {
   const l = options.containerLogs;
+  const log = logger.child({ component: 'exec' });
+  const records = new CheckpointStore<ExecRecord>(options.dataDir, 'exec-sessions');
+  // Commands of sessions a killed agent left running end now; new sessions are recorded in the same place
+  // under new session ids, so this runs beside them.
+  void reapOrphanedExecs({ records, runtime, clock: systemClock, logger: log, graceMs: DEFAULT_KILL_GRACE_MS }).catch((err) =>
+    log.error({ err: (err as Error).message }, 'could not end the sessions the previous agent run left'),
+  );
   return new ExecManager({
     openCall: () => transport.openExec(),
     runtime,
     locate: (taskArn, containerName) => execTargetOf(engine.task(taskArn), containerName),
     clock: systemClock,
-    logger: logger.child({ component: 'exec' }),
+    logger: log,
     dataDir: options.dataDir,
     cluster: options.cluster,
     transcriptLimits: { maxSizeBytes: l.maxSizeBytes, maxFiles: l.maxFiles, compress: l.compress },
     maxLineBytes: l.maxLineBytes,
+    records,
   });
 }
 

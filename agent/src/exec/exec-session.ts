@@ -27,6 +27,7 @@ import type { ExecCall } from '../session/transport.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { formatDuration } from './duration.js';
+import type { ExecRecords } from './reaper.js';
 import { notRunningReason, type ExecLocator, type ExecTarget } from './target.js';
 import { Transcript } from './transcript.js';
 
@@ -54,6 +55,8 @@ export interface ExecSessionOptions {
   maxLineBytes: number;
   killGraceMs?: number;
   closeWaitMs?: number;
+  /** Where a running command's exec id is checkpointed, for a restarted agent to end (reaper.ts). */
+  records?: ExecRecords;
 }
 
 type Phase = 'starting' | 'running' | 'over';
@@ -126,6 +129,7 @@ export class ExecSession {
     }
     this.proc = proc;
     this.phase = 'running';
+    this.record(proc.id, target.containerId);
     this.log.info({ command: this.req.command, interactive: this.req.interactive, execId: proc.id }, 'exec session started');
     if (this.req.transcript && this.o.dataDir !== undefined) this.openTranscript(target);
     proc.onOutput((stream, data) => this.onOutput(stream, data));
@@ -143,12 +147,31 @@ export class ExecSession {
     const code = await exited;
     this.processOver = true;
     this.phase = 'over';
+    this.unrecord();
     this.idleTimer?.cancel();
     this.killTimer?.cancel();
     await this.transcript?.finish();
     this.log.info({ exitCode: code, reason: this.endReason }, 'exec session ended');
     this.finishCall(this.endReason !== undefined ? { reason: this.endReason } : code !== undefined ? { exitCode: code } : { reason: 'The exit status of the command is unknown.' });
     await this.waitCallClosed();
+  }
+
+  private record(execId: string, containerId: string): void {
+    const r = this.o.records;
+    if (!r) return;
+    try {
+      r.save(this.req.sessionId, { sessionId: this.req.sessionId, execId, containerId, taskArn: this.req.taskArn, interactive: this.req.interactive });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not record the session; a killed agent would leave its command running');
+    }
+  }
+
+  private unrecord(): void {
+    try {
+      this.o.records?.remove(this.req.sessionId);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not remove the session record');
+    }
   }
 
   /** The session cannot start: exit {reason}, half-close. */

@@ -114,9 +114,9 @@ export class DockerExecProcess implements ExecProcess {
       await new Promise((r) => setTimeout(r, EXIT_POLL_MS));
       info = await this.exec.inspect();
     }
-    if (!info.Running || !info.Pid) throw Object.assign(new Error('the process has already exited'), { code: 'ESRCH' });
-    await assertInContainer(info.Pid, this.containerId);
-    process.kill(info.Pid, signal);
+    if ((await signalRunning(info, this.containerId, signal)) === 'gone') {
+      throw Object.assign(new Error('the process has already exited'), { code: 'ESRCH' });
+    }
   }
 
   pause(): void {
@@ -144,6 +144,23 @@ export class DockerExecProcess implements ExecProcess {
     }
     return undefined;
   }
+}
+
+/** Signals an exec's process, as inspected, if it still runs there ('gone' otherwise). */
+export async function signalRunning(
+  info: { Running: boolean; Pid: number },
+  containerId: string,
+  signal: NodeJS.Signals,
+): Promise<'signalled' | 'gone'> {
+  if (!info.Running || !info.Pid) return 'gone';
+  await assertInContainer(info.Pid, containerId);
+  try {
+    process.kill(info.Pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return 'gone';
+    throw err;
+  }
+  return 'signalled';
 }
 
 /** Refuses to signal a PID that is not the container's on this host (another PID namespace, or reused). */

@@ -1,7 +1,7 @@
 // The ContainerRuntime on a real Docker engine, through dockerode. This is the only file that imports dockerode.
 import Docker from 'dockerode';
 import type { DockerEndpoint } from '../config/options.js';
-import { DockerExecProcess } from './docker-exec.js';
+import { DockerExecProcess, signalRunning } from './docker-exec.js';
 import { toDockerUnixTime } from './docker-time.js';
 import { streamingGet } from './raw-http.js';
 import {
@@ -150,6 +150,17 @@ export class DockerRuntime implements ContainerRuntime {
     );
     const socket = await wrapExec(() => exec.start({ hijack: true, stdin: true, Tty: opts.tty }));
     return new DockerExecProcess(exec, socket, containerId, opts.tty);
+  }
+
+  async killExec(execId: string, containerId: string, signal: NodeJS.Signals): Promise<'signalled' | 'gone'> {
+    let info: { Running: boolean; Pid: number };
+    try {
+      info = await this.docker.getExec(execId).inspect();
+    } catch (err) {
+      if (statusOf(err) === 404) return 'gone';
+      throw toRuntimeError(err);
+    }
+    return signalRunning(info, containerId, signal);
   }
 
   subscribe(labels: Record<string, string>, onEvent: (e: RuntimeEvent) => void, onError: (err: Error) => void): EventSubscription {

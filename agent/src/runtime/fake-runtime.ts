@@ -335,6 +335,14 @@ export class FakeRuntime implements ContainerRuntime {
     return p;
   }
 
+  async killExec(execId: string, containerId: string, signal: NodeJS.Signals): Promise<'signalled' | 'gone'> {
+    this.calls.push(`killExec ${execId} ${signal}`);
+    const p = this.execs.find((e) => e.id === execId && e.containerId === containerId);
+    if (!p?.running) return 'gone';
+    await p.kill(signal);
+    return 'signalled';
+  }
+
   // ---- knobs for tests ----
 
   /** The container exits (as if its process ended) with that code, optionally killed for memory. */

@@ -226,4 +226,10 @@ export interface ContainerRuntime {
    * container, not-running for one that is not running, other otherwise (the engine's message).
    */
   exec(containerId: string, opts: ExecOptions): Promise<ExecProcess>;
+  /**
+   * Signals the process of an exec this agent is no longer attached to (one started before a crash), by its
+   * host PID as for ExecProcess.kill. 'gone' when the engine no longer knows the exec or it is not running;
+   * rejects when it cannot signal it.
+   */
+  killExec(execId: string, containerId: string, signal: NodeJS.Signals): Promise<'signalled' | 'gone'>;
 }

@@ -1,6 +1,6 @@
 // The runtime's exec (Docker Engine API exec, hijacked) on the real Docker engine: output demultiplexed,
-// exit codes, stdin and its end, a TTY resized through the exec resize API, and kill by host PID. One
-// container, labelled with this run's id and removed at the end.
+// exit codes, stdin and its end, a TTY resized through the exec resize API, kill by host PID, and killExec
+// of an exec nobody is attached to. Containers labelled with this run's id, removed at the end.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -111,6 +111,25 @@ t.test('an interactive shell ends on SIGHUP', async (t) => {
   await p.kill('SIGHUP');
   const r = await result;
   t.equal(r.code, 129);
+});
+
+t.test('killExec ends the command of an exec nobody is attached to any more, by its exec id', async (t) => {
+  const p = await runtime.exec(containerId, { cmd: ['sleep', '104'], tty: false });
+  const result = collect(p);
+  await new Promise((r) => setTimeout(r, 200));
+  p.close(); // the attachment drops, as when the agent is killed; Docker keeps the process
+  await result;
+  t.match(docker('top', containerId), /sleep 104/, 'the command runs on without an attachment');
+  t.equal(await runtime.killExec(p.id, containerId, 'SIGTERM'), 'signalled');
+  for (let i = 0; i < 100 && /sleep 104/.test(docker('top', containerId)); i++) await new Promise((r) => setTimeout(r, 50));
+  t.notMatch(docker('top', containerId), /sleep 104/, 'and it is gone');
+  t.equal(await runtime.killExec(p.id, containerId, 'SIGKILL'), 'gone', 'an exec that is over is gone');
+  t.equal(await runtime.killExec('0'.repeat(64), containerId, 'SIGKILL'), 'gone', 'so is one Docker does not know');
+  const other = docker('run', '-d', '--label', LABEL, IMAGE, 'sleep', '3600');
+  const q = await runtime.exec(other, { cmd: ['sleep', '105'], tty: false });
+  await new Promise((r) => setTimeout(r, 200));
+  await t.rejects(runtime.killExec(q.id, containerId, 'SIGKILL'), { code: 'EPERM' }, 'an exec of another container is not signalled');
+  await q.kill('SIGKILL');
 });
 
 t.test('exec in a stopped container is refused as not running', async (t) => {

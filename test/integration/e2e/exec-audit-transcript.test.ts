@@ -1,7 +1,8 @@
 // What is kept of execute-command sessions and how sessions end, end to end: the cluster's
 // executeCommandConfiguration.logging (create-cluster / update-cluster, shown by describe-clusters);
 // with DEFAULT the session's output is a transcript that `ecsctl logs --session-id` reads, with NONE there
-// is none; an agent stopping (SIGTERM) ends its sessions with a reason; a closed ecsctl (SIGTERM, or its
+// is none; an agent stopping (SIGTERM) ends its sessions with a reason; a killed agent's (SIGKILL) command is
+// ended by the agent when it is back; a closed ecsctl (SIGTERM, or its
 // tmux pane killed: SIGHUP) ends the process in the container; an idle session ends by itself at the
 // control plane's --exec-idle-timeout.
 import t from 'tap';
@@ -10,7 +11,7 @@ import { finished, parseJsonLines, psHas, sleep, startExecCluster, taskIdOf, Tmu
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-t.test('logging DEFAULT / NONE, agent restart, closed ecsctl', async (t) => {
+t.test('logging DEFAULT / NONE, agent restart and kill, closed ecsctl', async (t) => {
   const CLUSTER = 'exec-audit';
   const c = await startExecCluster(t, { cluster: CLUSTER, createArgs: ['--configuration', 'executeCommandConfiguration={logging=DEFAULT}'] });
   await c.register('app', ['app']);
@@ -109,6 +110,24 @@ t.test('logging DEFAULT / NONE, agent restart, closed ecsctl', async (t) => {
       return x.code === 0 ? x : undefined;
     }, 20_000, 500);
     t.equal(again.stdout, 'back\n', 'sessions work again after the restart');
+  });
+
+  await t.test('the agent killed (SIGKILL) mid-session: the session ends, and the restarted agent ends the command it left', async (t) => {
+    const child = c.spawnExec(task, ['--command', 'sleep 103']);
+    const done = finished(child);
+    await c.session(task, 'sleep 103', 'RUNNING');
+    await eventually('sleep 103 in the container', async () => psHas(await c.ps(app), 'sleep 103'), 10_000, 200);
+    await c.agent.stop('SIGKILL');
+    const r = await done;
+    t.not(r.code, 0, `ecsctl ends with a non-zero status (${r.code}): ${r.stderr.trim()}`);
+    const s = await c.session(task, 'sleep 103', 'STOPPED', 15_000);
+    t.ok(s.reason, `the record is STOPPED with a reason: ${s.reason}`);
+    t.ok(psHas(await c.ps(app), 'sleep 103'), 'with no agent, Docker leaves the command running');
+    c.agent.start();
+    const started = Date.now();
+    await eventually('sleep 103 to end after the agent is back', async () => !psHas(await c.ps(app), 'sleep 103'), 20_000, 200);
+    t.pass(`the restarted agent ended it within ${Date.now() - started} ms of its start`);
+    await eventually('the agent to reconnect', () => c.agentConnected(), 30_000, 250);
   });
 
   await t.test('a closed ecsctl ends the process in the container', async (t) => {

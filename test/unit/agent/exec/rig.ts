@@ -3,6 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecManager } from '../../../../agent/src/exec/manager.js';
+import type { ExecRecord } from '../../../../agent/src/exec/reaper.js';
+import { CheckpointStore } from '../../../../agent/src/state/checkpoints.js';
 import type { ExecTarget } from '../../../../agent/src/exec/target.js';
 import { FakeRuntime, type FakeExec } from '../../../../agent/src/runtime/fake-runtime.js';
 import type { ContainerSpec } from '../../../../agent/src/runtime/runtime.js';
@@ -125,15 +127,20 @@ export interface ExecRig {
   calls: FakeExecCall[];
   containerId: string;
   dataDir: string;
+  /** The running sessions' exec ids, as a killed agent leaves them for the next run (reaper.ts). */
+  records: CheckpointStore<ExecRecord>;
   /** Starts a session and waits until its command runs (or it was refused). */
   start(req?: Partial<ExecRequest__Output>): Promise<{ call: FakeExecCall; proc?: FakeExec; done: Promise<void> }>;
 }
 
-export function execRig(o: { running?: boolean } = {}): ExecRig {
-  const clock = new FakeClock();
-  const runtime = new FakeRuntime(() => clock.now());
-  const containerId = runtime.add(spec('app'), o.running === false ? 'exited' : 'running', o.running === false ? 0 : undefined);
-  const dataDir = mkdtempSync(join(tmpdir(), 'ecs-exec-'));
+export function execRig(o: { running?: boolean; runtime?: FakeRuntime; clock?: FakeClock; dataDir?: string } = {}): ExecRig {
+  const clock = o.clock ?? new FakeClock();
+  const runtime = o.runtime ?? new FakeRuntime(() => clock.now());
+  const containerId = o.runtime
+    ? [...o.runtime.containers.keys()][0]!
+    : runtime.add(spec('app'), o.running === false ? 'exited' : 'running', o.running === false ? 0 : undefined);
+  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'ecs-exec-'));
+  const records = new CheckpointStore<ExecRecord>(dataDir, 'exec-sessions');
   const calls: FakeExecCall[] = [];
   const locate = (taskArn: string, name: string): ExecTarget | undefined =>
     taskArn === TASK_ARN && name === 'app' && o.running !== false ? { containerId, clusterArn: CLUSTER_ARN, taskDefinition: 'web:3' } : undefined;
@@ -151,6 +158,7 @@ export function execRig(o: { running?: boolean } = {}): ExecRig {
     cluster: 'default',
     transcriptLimits: { maxSizeBytes: 1024 * 1024, maxFiles: 2, compress: false },
     maxLineBytes: 64,
+    records,
   });
   return {
     clock,
@@ -159,6 +167,7 @@ export function execRig(o: { running?: boolean } = {}): ExecRig {
     calls,
     containerId,
     dataDir,
+    records,
     async start(req = {}) {
       const before = runtime.execs.length;
       const session = manager.handle(request(req))!;
