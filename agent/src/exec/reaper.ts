@@ -53,7 +53,11 @@ async function reapOne(r: ExecRecord, o: ReapOptions, result: ReapResult): Promi
       result.gone.push(r.sessionId);
     } else {
       await new Promise<void>((resolve) => o.clock.setTimeout(resolve, o.graceMs));
-      const last = await o.runtime.killExec(r.execId, r.containerId, 'SIGKILL');
+      // Docker may still say Running for a moment after the process is gone (then its /proc entry is too).
+      const last = await o.runtime.killExec(r.execId, r.containerId, 'SIGKILL').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ESRCH') return 'gone' as const;
+        throw err;
+      });
       log.info({ killed: last === 'signalled' }, 'ended the command of a session the previous agent run left');
       result.ended.push(r.sessionId);
     }

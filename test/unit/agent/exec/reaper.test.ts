@@ -72,6 +72,19 @@ t.test('a command that ended while no agent ran is only forgotten; one that cann
   t.same(rig.records.loadAll().values, []);
 });
 
+t.test('a command that ends on the first signal is not reported as failed when its SIGKILL finds no process', async (t) => {
+  const rig = execRig();
+  const s = await rig.start();
+  s.proc!.ignoreSignals = true;
+  const reaped = reapOrphanedExecs({ records: rig.records, runtime: rig.runtime, clock: rig.clock, logger: silentLogger(), graceMs: GRACE });
+  await rig.clock.advance(0);
+  t.same(s.proc!.signals, ['SIGTERM']);
+  // Docker still says Running, but /proc no longer has the process.
+  s.proc!.killError = Object.assign(new Error('no process 4242 is visible to the agent'), { code: 'ESRCH' });
+  await rig.clock.advance(GRACE);
+  t.same(await reaped, { ended: ['ecs-execute-command-0123456789abcdef0'], gone: [], failed: [] });
+});
+
 t.test('a record that cannot be read is moved aside, the others are still reaped', async (t) => {
   const rig = execRig();
   const s = await rig.start();
