@@ -133,13 +133,11 @@ export interface ExecRig {
   start(req?: Partial<ExecRequest__Output>): Promise<{ call: FakeExecCall; proc?: FakeExec; done: Promise<void> }>;
 }
 
-export function execRig(o: { running?: boolean; runtime?: FakeRuntime; clock?: FakeClock; dataDir?: string } = {}): ExecRig {
-  const clock = o.clock ?? new FakeClock();
-  const runtime = o.runtime ?? new FakeRuntime(() => clock.now());
-  const containerId = o.runtime
-    ? [...o.runtime.containers.keys()][0]!
-    : runtime.add(spec('app'), o.running === false ? 'exited' : 'running', o.running === false ? 0 : undefined);
-  const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'ecs-exec-'));
+export function execRig(o: { running?: boolean } = {}): ExecRig {
+  const clock = new FakeClock();
+  const runtime = new FakeRuntime(() => clock.now());
+  const containerId = runtime.add(spec('app'), o.running === false ? 'exited' : 'running', o.running === false ? 0 : undefined);
+  const dataDir = mkdtempSync(join(tmpdir(), 'ecs-exec-'));
   const records = new CheckpointStore<ExecRecord>(dataDir, 'exec-sessions');
   const calls: FakeExecCall[] = [];
   const locate = (taskArn: string, name: string): ExecTarget | undefined =>
