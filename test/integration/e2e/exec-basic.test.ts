@@ -105,15 +105,15 @@ t.test('execute-command without --interactive', async (t) => {
   });
 
   await t.test('two sessions per container: the third is refused; SIGINT ends a session and its process', async (t) => {
-    const first = c.spawnExec(task, ['--container', 'app', '--command', 'sleep 30']);
-    const second = c.spawnExec(task, ['--container', 'app', '--command', 'sleep 30']);
+    const first = c.spawnExec(task, ['--container', 'app', '--command', 'sleep 300']);
+    const second = c.spawnExec(task, ['--container', 'app', '--command', 'sleep 300']);
     const done = [finished(first), finished(second)];
     await eventually('two sessions RUNNING', async () => {
-      const s = (await c.sessions(['--status', 'RUNNING'])).filter((x) => x.command === 'sleep 30');
+      const s = (await c.sessions(['--status', 'RUNNING'])).filter((x) => x.command === 'sleep 300');
       return s.length === 2;
     }, 30_000, 250);
-    await eventually('two sleep 30 in the container', async () => (await c.ps(app)).filter((l) => psHas([l], 'sleep 30')).length === 2, 10_000, 200);
-    const third = await c.exec(task, ['--container', 'app', '--command', 'sleep 30']);
+    await eventually('two sleep 300 in the container', async () => (await c.ps(app)).filter((l) => psHas([l], 'sleep 300')).length === 2, 10_000, 200);
+    const third = await c.exec(task, ['--container', 'app', '--command', 'sleep 300']);
     t.equal(third.code, 254, 'the third: exit 254');
     t.equal(
       third.stderr,
@@ -127,10 +127,10 @@ t.test('execute-command without --interactive', async (t) => {
     const [a, b] = await Promise.all(done);
     t.equal(a.code, 130, `SIGINT: exit 130 (${a.stderr.trim()})`);
     t.equal(b.code, 130, `SIGINT: exit 130 (${b.stderr.trim()})`);
-    await eventually('no sleep 30 left in the container', async () => !psHas(await c.ps(app), 'sleep 30'), 10_000, 200);
+    await eventually('no sleep 300 left in the container', async () => !psHas(await c.ps(app), 'sleep 300'), 10_000, 200);
     t.pass('the processes in the container ended with the sessions');
     const ended = await eventually('both records STOPPED', async () => {
-      const s = (await c.sessions()).filter((x) => x.command === 'sleep 30');
+      const s = (await c.sessions()).filter((x) => x.command === 'sleep 300');
       return s.length === 2 && s.every((x) => x.status === 'STOPPED') ? s : undefined;
     }, 15_000, 250);
     for (const s of ended) t.match(s.reason, /client closed/i, `reason: ${s.reason}`);
